@@ -1,0 +1,35 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { writePid } from './pidFile.ts';
+
+export interface DetachedProcess {
+  command: string;
+  args: readonly string[];
+  logFile: string;
+  pidFile: string;
+  cwd?: string;
+}
+
+/**
+ * Starts a server that outlives this process: its own session (detached), stdout and
+ * stderr appended to its log file, its pid written to its pid file.
+ */
+export function spawnDetached({ command, args, logFile, pidFile, cwd }: DetachedProcess): number {
+  mkdirSync(dirname(logFile), { recursive: true });
+  mkdirSync(dirname(pidFile), { recursive: true });
+  const log = openSync(logFile, 'a');
+  try {
+    // A header per start, so that the tail of the log shows the latest attempt.
+    writeSync(log, `\n=== ${new Date().toISOString()} ${command} ${args.join(' ')}\n`);
+    const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', log, log] });
+    if (child.pid === undefined) throw new Error(`could not spawn ${command}`);
+    // The error event (e.g. ENOENT) arrives later; the readiness wait reports the dead pid.
+    child.on('error', () => {});
+    child.unref();
+    writePid(pidFile, child.pid);
+    return child.pid;
+  } finally {
+    closeSync(log);
+  }
+}

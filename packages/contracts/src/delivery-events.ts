@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { Uuid } from './primitives.ts';
+
+export const DELIVERY_STATUSES = ['READY', 'PICKED_UP', 'DELIVERED'] as const;
+export const DeliveryStatus = z.enum(DELIVERY_STATUSES);
+export type DeliveryStatus = z.infer<typeof DeliveryStatus>;
+
+/** Every delivery event carries orderId and dispatchId so views join without calling back. */
+const DeliveryRef = { orderId: Uuid, dispatchId: Uuid };
+
+export const DeliveryCreatedPayload = z.strictObject({
+  ...DeliveryRef,
+  riderId: z.string().min(1).max(64),
+  status: z.literal('READY'),
+});
+export const DeliveryPickedUpPayload = z.strictObject({ ...DeliveryRef, status: z.literal('PICKED_UP') });
+export const DeliveryLocationUpdatedPayload = z.strictObject({
+  ...DeliveryRef,
+  lat: z.number().min(-90).max(90),
+  lng: z.number().min(-180).max(180),
+});
+export const DeliveryCompletedPayload = z.strictObject({ ...DeliveryRef, status: z.literal('DELIVERED') });
+
+export const DELIVERY_EVENT_PAYLOADS = {
+  DeliveryCreated: DeliveryCreatedPayload,
+  DeliveryPickedUp: DeliveryPickedUpPayload,
+  DeliveryLocationUpdated: DeliveryLocationUpdatedPayload,
+  DeliveryCompleted: DeliveryCompletedPayload,
+} as const;

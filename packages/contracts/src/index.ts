@@ -1,0 +1,6 @@
+export * from './primitives.ts';
+export * from './topics.ts';
+export * from './order-events.ts';
+export * from './dispatch-events.ts';
+export * from './delivery-events.ts';
+export * from './event-envelope.ts';

@@ -1,0 +1,50 @@
+import type { RequestHandler } from 'express';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export { Counter, Gauge, Histogram, Registry };
+
+/** One registry per service, with process metrics and a `service` label on everything. */
+export function createRegistry(service: string): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * HTTP latency per route template (never the raw path: ids would explode cardinality)
+ * and status class.
+ */
+export function httpMetrics(registry: Registry): RequestHandler {
+  const histogram = new Histogram({
+    name: 'http_server_request_duration_seconds',
+    help: 'HTTP request latency by method, route template and status class',
+    labelNames: ['method', 'route', 'status_class'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  return (req, res, next) => {
+    const stop = histogram.startTimer();
+    res.once('finish', () => {
+      const route = (res.locals.routeLabel as string | undefined) ?? routeTemplate(req) ?? 'unmatched';
+      stop({ method: req.method, route, status_class: `${Math.floor(res.statusCode / 100)}xx` });
+    });
+    next();
+  };
+}
+
+function routeTemplate(req: Parameters<RequestHandler>[0]): string | undefined {
+  const route = req.route as { path?: unknown } | undefined;
+  return typeof route?.path === 'string' ? req.baseUrl + route.path : undefined;
+}
+
+export function metricsEndpoint(registry: Registry): RequestHandler {
+  return (_req, res, next) => {
+    registry
+      .metrics()
+      .then((body) => res.type(registry.contentType).send(body))
+      .catch(next);
+  };
+}
