@@ -1,0 +1,51 @@
+// `npm start`: provision and start the infrastructure, then the five services in the
+// foreground. Ctrl-C, SIGTERM or `npm stop` (from another shell) stops everything.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureInfrastructure, infrastructureEnv, stopInfrastructure } from '../index.ts';
+import { DEFAULT_PORTS, SERVICES } from '../platform/services.ts';
+import { startPlatform } from '../platform/platform.ts';
+import { stateDir } from '../state.ts';
+
+const runDir = join(stateDir(), 'run');
+const pidFile = join(runDir, 'platform.pid');
+mkdirSync(runDir, { recursive: true });
+writeFileSync(pidFile, String(process.pid));
+
+const ports = Object.fromEntries(
+  SERVICES.map((s) => [s.name, Number(process.env[`${s.name.toUpperCase().replace('-', '_')}_PORT`] ?? s.defaultPort)]),
+) as typeof DEFAULT_PORTS;
+
+try {
+  await ensureInfrastructure();
+  const platform = await startPlatform({ ports, env: infrastructureEnv(), logDir: join(stateDir(), 'logs') });
+  console.log('\nDelivery platform is running:');
+  for (const s of platform.services) {
+    console.log(`  ${s.definition.name.padEnd(11)} ${s.url}   (log ${s.logFile})`);
+  }
+  console.log('\nCommands → gateway http://127.0.0.1:%d, queries → read model http://127.0.0.1:%d', ports.gateway, ports['read-model']);
+  console.log('Ctrl-C or `npm stop` stops everything.');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping services, then infrastructure…`);
+    await platform.stop();
+    await stopInfrastructure();
+    rmSync(pidFile, { force: true });
+    console.log('stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  for (const s of platform.services) {
+    s.child.once('exit', (code) => {
+      if (!stopping) console.error(`${s.definition.name} exited unexpectedly (code ${code}); see ${s.logFile}`);
+    });
+  }
+} catch (error) {
+  console.error(`npm start failed: ${error instanceof Error ? error.message : String(error)}`);
+  rmSync(pidFile, { force: true });
+  process.exit(1);
+}

@@ -1,0 +1,80 @@
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import type { Component } from './component.ts';
+import { mariadbAddress, type HostPort } from '../addresses.ts';
+import { statePath } from '../state.ts';
+import { installDebianPackages } from '../install/debianPackages.ts';
+import { run } from '../process/run.ts';
+import { spawnDetached } from '../process/spawnDetached.ts';
+import { stopProcess } from '../process/stopProcess.ts';
+import { ownedPid } from '../process/pidFile.ts';
+
+const SERVER = '/usr/sbin/mariadbd';
+
+export interface MariadbSettings {
+  address: HostPort;
+  dir: string;
+}
+
+export interface MariadbComponent extends Component {
+  /** Runs SQL as root through the server's Unix socket (root has no TCP access). */
+  runSql(sql: string): Promise<string>;
+}
+
+export function createMariadb({ address, dir }: MariadbSettings): MariadbComponent {
+  const dataDir = `${dir}/data`;
+  const socket = `${dir}/mariadb.sock`;
+  const logFile = `${dir}/mariadb.log`;
+  const pidFile = `${dir}/mariadb.pid`;
+
+  // Our own instance ignores /etc/mysql (--no-defaults): nothing on the machine changes it.
+  const initialiseDataDir = async (): Promise<void> => {
+    if (existsSync(dataDir)) return;
+    // Into a temporary folder renamed at the end: an interrupted init is redone, not reused.
+    const partial = `${dataDir}.partial`;
+    rmSync(partial, { recursive: true, force: true });
+    await run('mariadb-install-db', [
+      '--no-defaults', '--user=root', `--datadir=${partial}`,
+      '--auth-root-authentication-method=socket', '--skip-test-db',
+    ]);
+    renameSync(partial, dataDir);
+  };
+
+  return {
+    name: 'mariadb',
+    address: `${address.host}:${address.port}`,
+    logFile,
+    startTimeoutMs: 30_000,
+    isInstalled: async () => existsSync(SERVER),
+    install: () => installDebianPackages(['mariadb-server']),
+    // `ping` exits 0 whenever a server answers, even with "access denied".
+    isReady: () =>
+      run('mariadb-admin', [
+        '--no-defaults', '--protocol=tcp', `--host=${address.host}`, `--port=${address.port}`,
+        '--connect-timeout=1', 'ping',
+      ]).then(() => true, () => false),
+    isRunning: () => ownedPid(pidFile, 'mariadbd') !== undefined,
+    start: async () => {
+      mkdirSync(dir, { recursive: true });
+      await initialiseDataDir();
+      spawnDetached({
+        command: SERVER,
+        args: [
+          '--no-defaults', '--user=root', `--datadir=${dataDir}`, `--socket=${socket}`,
+          `--port=${address.port}`, `--bind-address=${address.host}`,
+          // Clients from 127.0.0.1 stay '127.0.0.1' (not 'localhost'), and no DNS lookups.
+          '--skip-name-resolve',
+          '--character-set-server=utf8mb4', '--collation-server=utf8mb4_unicode_ci',
+        ],
+        logFile,
+        pidFile,
+      });
+    },
+    stop: async () => {
+      // SIGTERM is mariadbd's clean shutdown (flushes InnoDB).
+      await stopProcess({ pidFile, marker: 'mariadbd', timeoutMs: 30_000 });
+    },
+    runSql: (sql) => run('mariadb', ['--no-defaults', `--socket=${socket}`, '--user=root', '--batch', '--skip-column-names', `--execute=${sql}`]),
+  };
+}
+
+export const mariadb: MariadbComponent = createMariadb({ address: mariadbAddress(), dir: statePath('mariadb') });

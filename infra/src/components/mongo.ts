@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import type { Component } from './component.ts';
+import { hostPortOf, mongoUrl, type HostPort } from '../addresses.ts';
+import { repoRoot, statePath } from '../state.ts';
+import { copyMavenDependencies } from '../install/mavenDependencies.ts';
+import { ensureJdk } from '../install/jdk.ts';
+import { run } from '../process/run.ts';
+import { spawnDetached } from '../process/spawnDetached.ts';
+import { stopProcess } from '../process/stopProcess.ts';
+import { ownedPid } from '../process/pidFile.ts';
+
+const LAUNCHER = join(repoRoot, 'infra/mongo/MongoLauncher.java');
+const POM = join(repoRoot, 'infra/mongo/pom.xml');
+
+export interface MongoSettings {
+  address: HostPort;
+  dir: string;
+  /** `h2` persists in `<dir>/data/store.mv.db` (fault drills need it); `memory` is throw-away. */
+  backend?: 'h2' | 'memory';
+}
+
+export function createMongo({ address, dir, backend = 'h2' }: MongoSettings): Component {
+  const libs = `${dir}/libs`;
+  const classes = `${dir}/classes`;
+  const dataFile = `${dir}/data/store.mv.db`;
+  const logFile = `${dir}/mongo.log`;
+  const pidFile = `${dir}/mongo.pid`;
+  const url = `mongodb://${address.host}:${address.port}`;
+
+  /**
+   * Running the launcher as a source file costs ≈ 0.7 s of compilation at every start
+   * (measured: ready in 0.97 s vs 0.28 s); it is compiled once per source change instead.
+   */
+  const compileLauncher = async (): Promise<void> => {
+    const hash = createHash('sha256').update(readFileSync(LAUNCHER)).digest('hex');
+    const stamp = `${classes}/source.sha256`;
+    if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return;
+    const partial = `${classes}.partial`;
+    rmSync(partial, { recursive: true, force: true });
+    await run('javac', ['-cp', `${libs}/*`, '-d', partial, LAUNCHER]);
+    writeFileSync(`${partial}/source.sha256`, hash);
+    rmSync(classes, { recursive: true, force: true });
+    renameSync(partial, classes);
+  };
+
+  return {
+    name: 'mongo',
+    address: `${address.host}:${address.port}`,
+    logFile,
+    startTimeoutMs: 30_000,
+    isInstalled: async () => existsSync(libs),
+    install: async () => {
+      await ensureJdk();
+      await copyMavenDependencies(POM, libs);
+    },
+    isReady: async () => {
+      // One short-lived connection, failing fast: this is polled while the server starts.
+      const client = new MongoClient(url, {
+        serverSelectionTimeoutMS: 1_000,
+        connectTimeoutMS: 1_000,
+        socketTimeoutMS: 2_000,
+        directConnection: true,
+      });
+      try {
+        const reply = await client.db('admin').command({ ping: 1 });
+        return reply['ok'] === 1;
+      } catch {
+        return false;
+      } finally {
+        await client.close();
+      }
+    },
+    isRunning: () => ownedPid(pidFile, 'MongoLauncher') !== undefined,
+    start: async () => {
+      await compileLauncher();
+      mkdirSync(`${dir}/data`, { recursive: true });
+      const storage = backend === 'h2' ? ['h2', dataFile] : ['memory'];
+      spawnDetached({
+        command: 'java',
+        args: [
+          '-Xmx512m',
+          // No slf4j provider is on the class path on purpose; skip slf4j's warning about it.
+          '-Dslf4j.internal.verbosity=ERROR',
+          '-cp', `${libs}/*:${classes}`,
+          'MongoLauncher', ...storage, String(address.port),
+        ],
+        logFile,
+        pidFile,
+      });
+    },
+    stop: async () => {
+      // SIGTERM runs the launcher's shutdown hook, which commits and closes the H2 file.
+      await stopProcess({ pidFile, marker: 'MongoLauncher', timeoutMs: 15_000 });
+    },
+  };
+}
+
+export const mongo: Component = createMongo({ address: hostPortOf(mongoUrl(), 27017), dir: statePath('mongo') });

@@ -1,0 +1,29 @@
+export type { Component, ComponentName } from './components/component.ts';
+export { createRedis, redis, type RedisSettings } from './components/redis.ts';
+export { createMariadb, mariadb, type MariadbComponent, type MariadbSettings } from './components/mariadb.ts';
+export { createKafka, kafka, type KafkaSettings } from './components/kafka.ts';
+export { createMongo, mongo, type MongoSettings } from './components/mongo.ts';
+export { hostPortOf, isLoopback, kafkaBrokers, mariadbAddress, mongoUrl, redisUrl, type HostPort } from './addresses.ts';
+export {
+  adminAccount,
+  adminDatabaseUrl,
+  databaseUrl,
+  defaultDatabaseUrl,
+  serviceDatabases,
+  type ServiceDatabase,
+  type ServiceName,
+} from './databases.ts';
+export { ensureDatabases } from './ensureDatabases.ts';
+export { ensureTopics, platformTopics } from './topics.ts';
+export { ComponentStartError, ensureComponent, type ComponentStatus } from './ensureComponent.ts';
+export {
+  componentNames,
+  components,
+  ensureInfrastructure,
+  infrastructureEnv,
+  startComponent,
+  stopComponent,
+  stopInfrastructure,
+  type EnsureOptions,
+} from './infrastructure.ts';
+export { repoRoot, stateDir, statePath } from './state.ts';

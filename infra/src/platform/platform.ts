@@ -1,0 +1,130 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { tailLines } from '../process/tailLines.ts';
+import { type ServiceDefinition, type ServicePorts, SERVICES, serviceUrls } from './services.ts';
+
+/**
+ * Runs the five services as child processes under the current Node, each with its own
+ * log file, and waits for every `/health/ready`. Used by `npm start` and the e2e suite.
+ */
+export interface RunningService {
+  definition: ServiceDefinition;
+  port: number;
+  url: string;
+  logFile: string;
+  child: ChildProcess;
+}
+
+export interface Platform {
+  services: RunningService[];
+  ports: ServicePorts;
+  urls: Record<string, string>;
+  /** SIGTERM to every service (gateway first), waits for all to exit. */
+  stop(): Promise<void>;
+  stopService(name: ServiceDefinition['name']): Promise<void>;
+  startService(name: ServiceDefinition['name']): Promise<void>;
+}
+
+export interface PlatformOptions {
+  ports: ServicePorts;
+  env: NodeJS.ProcessEnv;
+  logDir: string;
+  readyTimeoutMs?: number;
+}
+
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  mkdirSync(options.logDir, { recursive: true });
+  const urls = serviceUrls(options.ports);
+  const env = { ...process.env, ...options.env, ...urls };
+  const running = new Map<string, RunningService>();
+
+  const launch = async (definition: ServiceDefinition): Promise<RunningService> => {
+    const port = options.ports[definition.name];
+    const logFile = join(options.logDir, `${definition.name}.log`);
+    const log = createWriteStream(logFile, { flags: 'a' });
+    const child = spawn(process.execPath, [definition.entry], {
+      env: { ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
+    const service: RunningService = { definition, port, url: `http://127.0.0.1:${port}`, logFile, child };
+    running.set(definition.name, service);
+    await waitReady(service, options.readyTimeoutMs ?? 60_000);
+    return service;
+  };
+
+  const stopOne = async (service: RunningService) => {
+    if (service.child.exitCode !== null || service.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => service.child.once('exit', resolve));
+    service.child.kill('SIGTERM');
+    const timer = setTimeout(() => service.child.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  try {
+    // Write services and read model in parallel; the gateway last, once its upstreams answer.
+    await Promise.all(SERVICES.filter((s) => s.name !== 'gateway').map(launch));
+    await Promise.all(SERVICES.filter((s) => s.name === 'gateway').map(launch));
+  } catch (error) {
+    await Promise.all([...running.values()].map(stopOne));
+    throw error;
+  }
+
+  return {
+    services: [...running.values()],
+    ports: options.ports,
+    urls,
+    stop: async () => {
+      const gateway = running.get('gateway');
+      if (gateway) await stopOne(gateway);
+      await Promise.all([...running.values()].map(stopOne));
+    },
+    stopService: async (name) => {
+      const service = running.get(name);
+      if (service) await stopOne(service);
+    },
+    startService: async (name) => {
+      const definition = SERVICES.find((s) => s.name === name);
+      if (definition) await launch(definition);
+    },
+  };
+}
+
+async function waitReady(service: RunningService, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (service.child.exitCode !== null) break;
+    try {
+      const res = await fetch(`${service.url}/health/ready`, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  const why = service.child.exitCode !== null ? `exited with code ${service.child.exitCode}` : `not ready after ${timeoutMs} ms`;
+  throw new Error(
+    `${service.definition.name} ${why}; log ${service.logFile}:\n${tailLines(service.logFile, 30)}`,
+  );
+}
+
+/** Free TCP ports from the OS, for test platforms that must not collide with `npm start`. */
+export async function freePorts(): Promise<ServicePorts> {
+  const one = () =>
+    new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+  const ports: Partial<ServicePorts> = {};
+  for (const s of SERVICES) ports[s.name] = await one();
+  return ports as ServicePorts;
+}
