@@ -27,3 +27,5 @@ export {
   type EnsureOptions,
 } from './infrastructure.ts';
 export { repoRoot, stateDir, statePath } from './state.ts';
+export { startPlatform, freePorts, type Platform, type RunningService } from './platform/platform.ts';
+export { SERVICES, DEFAULT_PORTS, serviceUrls, type ServicePorts, type ServiceDefinition } from './platform/services.ts';

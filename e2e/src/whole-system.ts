@@ -1,0 +1,23 @@
+import { join } from 'node:path';
+import { ensureInfrastructure, infrastructureEnv, startPlatform, freePorts, type Platform } from '@delivery/infra';
+import { statePath } from '@delivery/infra';
+
+/**
+ * The whole platform as child processes on free ports, against the real infrastructure.
+ * The read model uses a consumer group and database of the e2e suite's own, kept across
+ * runs, so it never replays another suite's history from scratch.
+ */
+export async function startWholeSystem(suite: string): Promise<Platform> {
+  await ensureInfrastructure();
+  return startPlatform({
+    ports: await freePorts(),
+    env: {
+      ...infrastructureEnv(),
+      KAFKA_GROUP_ID: `read-model-e2e-${suite}`,
+      MONGO_DATABASE: `read_model_e2e_${suite.replaceAll('-', '_')}`,
+      REDIS_KEY_PREFIX: `e2e:${suite}:`,
+      LOG_LEVEL: 'info',
+    },
+    logDir: join(statePath('logs'), `e2e-${suite}`),
+  });
+}
