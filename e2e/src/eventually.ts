@@ -21,5 +21,5 @@ export async function eventually<T>(
     }
     await sleep(intervalMs);
   }
-  throw new Error(`${what}: not reached within ${timeoutMs} ms${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+  throw new Error(`${what}: not reached within ${timeoutMs} ms${lastError ? ` (last error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)})` : ''}`);
 }

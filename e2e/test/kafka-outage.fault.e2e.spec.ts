@@ -14,7 +14,7 @@ describe('an order journey while Kafka is down', () => {
 
   afterAll(async () => {
     await startComponent('kafka');
-    await platform?.stop();
+    await platform.stop();
   }, 120_000);
 
   it('accepts every command, and the views catch up once Kafka returns', async () => {

@@ -12,7 +12,7 @@ describe('an order through the whole platform', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await platform?.stop();
+    await platform.stop();
   }, 60_000);
 
   it('goes from PLACED to DELIVERED, each stage visible in the read model', async () => {

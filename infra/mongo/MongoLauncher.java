@@ -165,10 +165,12 @@ public final class MongoLauncher {
         }
         try {
             start(h2 ? args[1] : null, Integer.parseInt(args[args.length - 1]));
-        } catch (RuntimeException e) {
-            // E.g. the port is taken or the H2 file is locked by another process: exit now
-            // (netty's threads would otherwise keep a half-started JVM alive).
+        } catch (Exception e) {
+            // E.g. the port is taken (netty rethrows the checked BindException unchecked, and
+            // MongoServer then skips its own cleanup) or the H2 file is locked by another
+            // process: exit now, since netty's threads would keep a half-started JVM alive.
             e.printStackTrace();
+            System.err.println("mongo-java-server failed to start: " + e); // last line: the log's tail shows it
             System.exit(1);
         }
     }
@@ -177,7 +179,7 @@ public final class MongoLauncher {
         MongoBackend backend;
         if (h2File != null) {
             // One file, locked by this process.
-            store = MVStore.open(h2File);
+            store = new MVStore.Builder().fileName(h2File).cacheSize(Integer.getInteger("h2.cacheMb", 16)).autoCommitBufferSize(Integer.getInteger("h2.bufferKb", 1024)).open();
             backend = new IdFirstH2Backend(store);
         } else {
             backend = new IdFirstMemoryBackend();

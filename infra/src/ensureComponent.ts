@@ -61,7 +61,7 @@ export async function ensureComponent(component: Component): Promise<ComponentSt
     if (await component.isReady()) return true;
     exited = !component.isRunning();
     return exited; // a dead process will not become ready: stop waiting
-  }, component.startTimeoutMs, 200);
+  }, component.startTimeoutMs, 100);
   if (!ready || exited) {
     throw new ComponentStartError(
       component,

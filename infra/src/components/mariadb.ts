@@ -7,8 +7,28 @@ import { run } from '../process/run.ts';
 import { spawnDetached } from '../process/spawnDetached.ts';
 import { stopProcess } from '../process/stopProcess.ts';
 import { ownedPid } from '../process/pidFile.ts';
+import { adminAccount } from '../databases.ts';
 
 const SERVER = '/usr/sbin/mariadbd';
+
+/**
+ * True when a MySQL server answers on the address. `ping` exits 0 when the server answers,
+ * also with "access denied"; a fresh data dir has no account for TCP clients yet (root
+ * uses the socket), and the server then answers 1130 "Host ... is not allowed", which
+ * `ping` reports as a failure although the server is up.
+ */
+async function ping({ host, port }: HostPort): Promise<boolean> {
+  try {
+    await run(
+      'mariadb-admin',
+      ['--no-defaults', '--protocol=tcp', `--host=${host}`, `--port=${port}`, `--user=${adminAccount.user}`, '--connect-timeout=1', 'ping'],
+      { env: { ...process.env, MYSQL_PWD: adminAccount.password } },
+    );
+    return true;
+  } catch (error) {
+    return /\b1130\b/.test((error as Error).message);
+  }
+}
 
 export interface MariadbSettings {
   address: HostPort;
@@ -46,12 +66,7 @@ export function createMariadb({ address, dir }: MariadbSettings): MariadbCompone
     startTimeoutMs: 30_000,
     isInstalled: async () => existsSync(SERVER),
     install: () => installDebianPackages(['mariadb-server']),
-    // `ping` exits 0 whenever a server answers, even with "access denied".
-    isReady: () =>
-      run('mariadb-admin', [
-        '--no-defaults', '--protocol=tcp', `--host=${address.host}`, `--port=${address.port}`,
-        '--connect-timeout=1', 'ping',
-      ]).then(() => true, () => false),
+    isReady: () => ping(address),
     isRunning: () => ownedPid(pidFile, 'mariadbd') !== undefined,
     start: async () => {
       mkdirSync(dir, { recursive: true });

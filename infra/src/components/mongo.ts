@@ -11,6 +11,7 @@ import { run } from '../process/run.ts';
 import { spawnDetached } from '../process/spawnDetached.ts';
 import { stopProcess } from '../process/stopProcess.ts';
 import { ownedPid } from '../process/pidFile.ts';
+import { isPortOpen } from '../process/isPortOpen.ts';
 
 const LAUNCHER = join(repoRoot, 'infra/mongo/MongoLauncher.java');
 const POM = join(repoRoot, 'infra/mongo/pom.xml');
@@ -20,10 +21,11 @@ export interface MongoSettings {
   dir: string;
   /** `h2` persists in `<dir>/data/store.mv.db` (fault drills need it); `memory` is throw-away. */
   backend?: 'h2' | 'memory';
+  /** The jars; `<dir>/libs` by default (a test may reuse the installed ones). */
+  libs?: string;
 }
 
-export function createMongo({ address, dir, backend = 'h2' }: MongoSettings): Component {
-  const libs = `${dir}/libs`;
+export function createMongo({ address, dir, backend = 'h2', libs = `${dir}/libs` }: MongoSettings): Component {
   const classes = `${dir}/classes`;
   const dataFile = `${dir}/data/store.mv.db`;
   const logFile = `${dir}/mongo.log`;
@@ -57,6 +59,9 @@ export function createMongo({ address, dir, backend = 'h2' }: MongoSettings): Co
       await copyMavenDependencies(POM, libs);
     },
     isReady: async () => {
+      // The driver retries a refused connection until server selection times out (1 s):
+      // while the server is still starting, a plain TCP probe answers sooner.
+      if (!(await isPortOpen(address.host, address.port))) return false;
       // One short-lived connection, failing fast: this is polled while the server starts.
       const client = new MongoClient(url, {
         serverSelectionTimeoutMS: 1_000,
@@ -81,7 +86,7 @@ export function createMongo({ address, dir, backend = 'h2' }: MongoSettings): Co
       spawnDetached({
         command: 'java',
         args: [
-          '-Xmx512m',
+          '-Xmx512m', '-Dh2.cacheMb=16', '-Dh2.bufferKb=1024',
           // No slf4j provider is on the class path on purpose; skip slf4j's warning about it.
           '-Dslf4j.internal.verbosity=ERROR',
           '-cp', `${libs}/*:${classes}`,

@@ -27,7 +27,7 @@ function deepFreeze<T>(value: T): T {
 /** Common environment fields. */
 export const env = {
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
-  url: (fallback: string) => z.string().url().default(fallback),
+  url: (fallback: string) => z.url().default(fallback),
   list: (fallback: string) =>
     z
       .string()

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 
@@ -9,8 +9,13 @@ export interface HttpService {
   close(): Promise<void>;
 }
 
-export async function listen(app: Express | Parameters<typeof createServer>[1], port: number, host = '0.0.0.0'): Promise<HttpService> {
-  const server = createServer({ keepAliveTimeout: 65_000 }, app);
+export async function listen(
+  app: Express | Parameters<typeof createServer>[1],
+  port: number,
+  host = '0.0.0.0',
+  options: ServerOptions = {},
+): Promise<HttpService> {
+  const server = createServer({ keepAliveTimeout: 65_000, ...options }, app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

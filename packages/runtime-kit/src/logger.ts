@@ -2,13 +2,27 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
+export interface LoggerOptions {
+  /**
+   * Write through an asynchronous buffered stdout (pino.destination with sync: false) instead
+   * of one synchronous write per line: for hot paths that log every request. Lines still
+   * buffered are flushed synchronously on process exit.
+   */
+  async?: boolean;
+}
+
 /** JSON logs, one line per event, with the service name on every line. */
-export function createLogger(service: string, level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+export function createLogger(
+  service: string,
+  level: string = process.env.LOG_LEVEL ?? 'info',
+  options: LoggerOptions = {},
+): Logger {
+  const settings = {
     name: service,
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-  });
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  return options.async ? pino(settings, pino.destination({ dest: 1, sync: false })) : pino(settings);
 }

@@ -18,13 +18,7 @@ export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
  * and status class.
  */
 export function httpMetrics(registry: Registry): RequestHandler {
-  const histogram = new Histogram({
-    name: 'http_server_request_duration_seconds',
-    help: 'HTTP request latency by method, route template and status class',
-    labelNames: ['method', 'route', 'status_class'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [registry],
-  });
+  const histogram = httpLatencyHistogram(registry);
   return (req, res, next) => {
     const stop = histogram.startTimer();
     res.once('finish', () => {
@@ -33,6 +27,26 @@ export function httpMetrics(registry: Registry): RequestHandler {
     });
     next();
   };
+}
+
+export type HttpLatencyHistogram = Histogram<'method' | 'route' | 'status_class'>;
+
+/**
+ * The `http_server_request_duration_seconds` histogram of a registry (created on first use),
+ * for handlers that record latency themselves instead of through `httpMetrics` (the gateway).
+ */
+export function httpLatencyHistogram(registry: Registry): HttpLatencyHistogram {
+  const name = 'http_server_request_duration_seconds';
+  return (
+    (registry.getSingleMetric(name) as HttpLatencyHistogram | undefined) ??
+    new Histogram({
+      name,
+      help: 'HTTP request latency by method, route template and status class',
+      labelNames: ['method', 'route', 'status_class'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    })
+  );
 }
 
 function routeTemplate(req: Parameters<RequestHandler>[0]): string | undefined {

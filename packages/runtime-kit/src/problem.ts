@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 
@@ -8,16 +9,19 @@ import type { Logger } from 'pino';
  */
 export const PROBLEM_TYPES = {
   VALIDATION_FAILED: { status: 400, title: 'Request validation failed' },
+  MALFORMED_REQUEST: { status: 400, title: 'Malformed HTTP request' },
   MALFORMED_JSON: { status: 400, title: 'Malformed JSON body' },
   NOT_FOUND: { status: 404, title: 'Resource not found' },
   ROUTE_NOT_FOUND: { status: 404, title: 'No such endpoint' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  REQUEST_TIMEOUT: { status: 408, title: 'Request not received in time' },
   INVALID_TRANSITION: { status: 409, title: 'Transition not allowed in the current state' },
   VERSION_CONFLICT: { status: 409, title: 'Concurrent modification' },
   IDEMPOTENCY_IN_FLIGHT: { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Request body too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'Idempotency-Key reused with a different request' },
+  HEADERS_TOO_LARGE: { status: 431, title: 'Request header fields too large' },
   INTERNAL: { status: 500, title: 'Internal error' },
   BAD_GATEWAY: { status: 502, title: 'Upstream failed' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
@@ -81,6 +85,23 @@ export function sendProblem(res: Response, problem: Problem): void {
     .status(problem.status)
     .type('application/problem+json')
     .send(JSON.stringify(problem.toBody(res.req.originalUrl)));
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+/**
+ * The same answer as `sendProblem` for a plain node:http response (hot paths that run
+ * without express, such as the gateway's proxy).
+ */
+export function writeProblem(res: ServerResponse, problem: Problem, instance?: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify(problem.toBody(instance));
+  for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
+  res.writeHead(problem.status, { 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
 }
 
 /** Express errors (body-parser and friends) carry `type` and `status`; map them to the catalogue. */

@@ -1,0 +1,35 @@
+import express, { type Express } from 'express';
+import { healthRouter, metricsEndpoint, problemErrorHandler, routeNotFound, type Logger, type Registry } from '@delivery/runtime-kit';
+import type { RouteSet } from './route-set.ts';
+
+/**
+ * The gateway's own endpoints, on express: `/health/live`, `/health/ready`, `/metrics` and,
+ * when enabled, `GET /routes`. Proxied traffic never passes through express (see
+ * docs/decisions/gateway-proxy.md).
+ */
+export interface AdminApp {
+  app: Express;
+  /** Ready answers 503 from now on (shutdown). */
+  drain(): void;
+}
+
+export function adminApp(deps: {
+  registry: Registry;
+  logger: Logger;
+  routes: () => RouteSet | undefined;
+  admin: boolean;
+}): AdminApp {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const health = healthRouter({ routes: () => Promise.resolve(deps.routes() !== undefined) });
+  app.use(health);
+  app.get('/metrics', metricsEndpoint(deps.registry));
+  if (deps.admin) app.get('/routes', (_req, res) => res.json({ routes: deps.routes()?.describe() ?? [] }));
+  app.use(routeNotFound);
+  app.use(problemErrorHandler(deps.logger));
+  return {
+    app,
+    drain: () => (health as unknown as { drain: () => void }).drain(),
+  };
+}

@@ -1,0 +1,65 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { env, readConfig } from '@delivery/runtime-kit';
+import { z } from 'zod';
+
+/**
+ * The gateway's process settings, read once from the environment. Route settings live
+ * in the route file (routes.yaml), not here; the environment only overrides upstream urls
+ * (`<NAME>_URL`).
+ */
+export const DEFAULT_ROUTES_FILE = fileURLToPath(new URL('../routes.yaml', import.meta.url));
+
+const shape = {
+  PORT: env.port(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  GATEWAY_ROUTES_FILE: z.string().min(1).default(DEFAULT_ROUTES_FILE),
+  GATEWAY_ADMIN: env.flag(false),
+  LOG_LEVEL: env.logLevel(),
+  GATEWAY_HEADERS_TIMEOUT_MS: env.millis(10_000),
+  GATEWAY_REQUEST_TIMEOUT_MS: env.millis(30_000),
+  GATEWAY_KEEP_ALIVE_TIMEOUT_MS: env.millis(65_000),
+  GATEWAY_SHUTDOWN_GRACE_MS: env.millis(15_000),
+};
+
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  /** Absolute path of the route file. */
+  routesFile: string;
+  /** Serve `GET /routes` (the active routes). */
+  admin: boolean;
+  logLevel: string;
+  /** Upstream url overrides by variable name (`ORDER_URL`), from every `*_URL` variable. */
+  upstreamUrls: Readonly<Record<string, string>>;
+  /** Time to receive a request's headers. */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request (a backstop against slow clients). */
+  requestTimeoutMs: number;
+  /** Idle time before a client's keep-alive connection is closed. */
+  keepAliveTimeoutMs: number;
+  /** Time given to requests in flight on shutdown. */
+  shutdownGraceMs: number;
+}
+
+export function gatewayConfig(source: NodeJS.ProcessEnv = process.env): Readonly<GatewayConfig> {
+  const read = readConfig(shape, source);
+  if (read.GATEWAY_HEADERS_TIMEOUT_MS > read.GATEWAY_REQUEST_TIMEOUT_MS && read.GATEWAY_REQUEST_TIMEOUT_MS > 0)
+    throw new Error('invalid configuration: GATEWAY_HEADERS_TIMEOUT_MS must not exceed GATEWAY_REQUEST_TIMEOUT_MS');
+  return Object.freeze({
+    port: read.PORT,
+    host: read.HOST,
+    routesFile: resolve(read.GATEWAY_ROUTES_FILE),
+    admin: read.GATEWAY_ADMIN,
+    logLevel: read.LOG_LEVEL,
+    upstreamUrls: Object.freeze(
+      Object.fromEntries(
+        Object.entries(source).filter((entry): entry is [string, string] => entry[0].endsWith('_URL') && entry[1] !== undefined),
+      ),
+    ),
+    headersTimeoutMs: read.GATEWAY_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: read.GATEWAY_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: read.GATEWAY_KEEP_ALIVE_TIMEOUT_MS,
+    shutdownGraceMs: read.GATEWAY_SHUTDOWN_GRACE_MS,
+  });
+}

@@ -1,0 +1,98 @@
+import { performance } from 'node:perf_hooks';
+import { Counter, httpLatencyHistogram, type HttpLatencyHistogram, type Logger, type Registry } from '@delivery/runtime-kit';
+import type { Exchange } from './exchange.ts';
+import type { FailureKind } from './upstream-error.ts';
+
+/**
+ * What the gateway records per request: one access-log line and the latency histogram
+ * (per route and status class), plus upstream errors by kind, retries and breaker
+ * rejections. Breaker state itself is exported by runtime-kit's breaker
+ * (`circuit_breaker_state{breaker="<route>"}`).
+ */
+export class GatewayMetrics {
+  private readonly latency: HttpLatencyHistogram;
+  private readonly upstreamErrors: Counter<'route' | 'upstream' | 'kind'>;
+  private readonly retries: Counter<'route' | 'upstream' | 'kind'>;
+  private readonly rejections: Counter<'route'>;
+  readonly reloads: Counter<'result'>;
+  private readonly labels = new Map<string, { method: string; route: string; status_class: string }>();
+  private readonly logger: Logger;
+
+  constructor(registry: Registry, logger: Logger) {
+    this.logger = logger;
+    this.latency = httpLatencyHistogram(registry);
+    this.upstreamErrors = new Counter({
+      name: 'gateway_upstream_errors_total',
+      help: 'Failed upstream attempts by route, upstream and kind (connect_refused, timeout, status_5xx, ...)',
+      labelNames: ['route', 'upstream', 'kind'] as const,
+      registers: [registry],
+    });
+    this.retries = new Counter({
+      name: 'gateway_retries_total',
+      help: 'Upstream attempts repeated, by route, upstream and the kind of failure that caused them',
+      labelNames: ['route', 'upstream', 'kind'] as const,
+      registers: [registry],
+    });
+    this.rejections = new Counter({
+      name: 'gateway_circuit_open_rejections_total',
+      help: 'Requests answered 503 by an open circuit breaker without calling the upstream',
+      labelNames: ['route'] as const,
+      registers: [registry],
+    });
+    this.reloads = new Counter({
+      name: 'gateway_route_reloads_total',
+      help: 'Route file reloads by result (applied, refused)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    });
+  }
+
+  attemptFailed(exchange: Exchange, kind: FailureKind): void {
+    this.upstreamErrors.inc({ route: exchange.route?.name ?? '', upstream: exchange.route?.pool.name ?? '', kind });
+  }
+
+  retried(exchange: Exchange, kind: FailureKind): void {
+    this.retries.inc({ route: exchange.route?.name ?? '', upstream: exchange.route?.pool.name ?? '', kind });
+  }
+
+  rejected(exchange: Exchange): void {
+    this.rejections.inc({ route: exchange.route?.name ?? '' });
+  }
+
+  /** The client side is over: observe latency and write the access-log line. */
+  finished(exchange: Exchange): void {
+    const { req, res, route } = exchange;
+    const status = res.writableFinished ? res.statusCode : 499;
+    const seconds = (performance.now() - exchange.start) / 1000;
+    const method = req.method ?? '';
+    const routeName = route?.name ?? 'unmatched';
+    this.latency.observe(this.labelsFor(method, routeName, status), seconds);
+    this.logger.info(
+      {
+        requestId: exchange.requestId,
+        method,
+        path: req.url,
+        route: routeName,
+        status,
+        latencyMs: Math.round(seconds * 100_000) / 100,
+        upstream: route?.pool.name,
+        target: exchange.target?.origin,
+        attempts: exchange.attempts,
+        breaker: route?.breaker.state(),
+        error: exchange.failure,
+      },
+      'request',
+    );
+  }
+
+  private labelsFor(method: string, route: string, status: number): { method: string; route: string; status_class: string } {
+    const statusClass = status === 499 ? 'client_closed' : `${Math.floor(status / 100)}xx`;
+    const key = `${route} ${method} ${statusClass}`;
+    let labels = this.labels.get(key);
+    if (labels === undefined) {
+      labels = Object.freeze({ method, route, status_class: statusClass });
+      this.labels.set(key, labels);
+    }
+    return labels;
+  }
+}

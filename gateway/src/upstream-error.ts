@@ -1,0 +1,96 @@
+import { DeadlineExceeded, isBreakerOpen, Problem } from '@delivery/runtime-kit';
+
+/**
+ * What went wrong with an upstream call, as one label (`kind`) for metrics and logs, and
+ * the three questions the proxy asks of it: did the request possibly reach the upstream
+ * (if not, a retry cannot duplicate the command), does it count against the circuit
+ * breaker, and which problem does the client get.
+ */
+export type FailureKind =
+  | 'connect_refused'
+  | 'connect_timeout'
+  | 'connect_error'
+  | 'reset'
+  | 'bad_response'
+  | 'timeout'
+  | 'status_5xx'
+  | 'breaker_open'
+  | 'body_too_large'
+  | 'client_closed'
+  | 'internal';
+
+/** The upstream answered 5xx. `delivered`: the answer is already on its way to the client. */
+export class UpstreamStatusError extends Error {
+  readonly status: number;
+  readonly delivered: boolean;
+  constructor(status: number, delivered: boolean) {
+    super(`upstream answered ${status}`);
+    this.name = 'UpstreamStatusError';
+    this.status = status;
+    this.delivered = delivered;
+  }
+}
+
+/** Failures caused by the client, which must never open a breaker. */
+export class ClientFault extends Error {
+  readonly kind: 'body_too_large' | 'client_closed';
+  constructor(kind: 'body_too_large' | 'client_closed') {
+    super(kind === 'body_too_large' ? 'request body exceeds the limit' : 'client closed the connection');
+    this.name = 'ClientFault';
+    this.kind = kind;
+  }
+}
+
+const CONNECT_ERRORS = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
+const RESETS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+export function failureKind(error: unknown): FailureKind {
+  if (error instanceof UpstreamStatusError) return 'status_5xx';
+  if (error instanceof DeadlineExceeded) return 'timeout';
+  if (error instanceof ClientFault) return error.kind;
+  if (isBreakerOpen(error)) return 'breaker_open';
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ECONNREFUSED') return 'connect_refused';
+  if (code === 'ECONNECT_TIMEOUT') return 'connect_timeout';
+  if (typeof code === 'string' && CONNECT_ERRORS.has(code)) return 'connect_error';
+  if (typeof code === 'string' && RESETS.has(code)) return 'reset';
+  if (typeof code === 'string' && code.startsWith('HPE_')) return 'bad_response';
+  return 'internal';
+}
+
+/** The request never left the gateway: no connection to the upstream was ever made. */
+export function neverReachedUpstream(kind: FailureKind): boolean {
+  return kind === 'connect_refused' || kind === 'connect_timeout' || kind === 'connect_error';
+}
+
+/** Whether a failure counts against the route's circuit breaker (client faults never do). */
+export function countsAgainstBreaker(error: unknown): boolean {
+  const kind = failureKind(error);
+  return kind !== 'body_too_large' && kind !== 'client_closed' && kind !== 'breaker_open';
+}
+
+export function problemFor(kind: FailureKind, upstream: string, retryAfterSeconds: number): Problem {
+  switch (kind) {
+    case 'connect_timeout':
+    case 'timeout':
+      return new Problem('GATEWAY_TIMEOUT', `The ${upstream} service did not answer in time.`);
+    case 'breaker_open':
+      return new Problem('CIRCUIT_OPEN', `The ${upstream} service is failing; not calling it for now.`, {
+        headers: { 'retry-after': String(retryAfterSeconds) },
+      });
+    case 'body_too_large':
+      return new Problem('PAYLOAD_TOO_LARGE', 'The body exceeds the size limit.', { headers: { connection: 'close' } });
+    case 'connect_refused':
+    case 'connect_error':
+    case 'reset':
+    case 'bad_response':
+    case 'status_5xx':
+    case 'client_closed':
+    case 'internal':
+      return new Problem('BAD_GATEWAY', `The ${upstream} service could not be reached or failed.`);
+    default: {
+      const unreachable: never = kind;
+      throw new Error(`unhandled failure kind ${String(unreachable)}`);
+    }
+  }
+}

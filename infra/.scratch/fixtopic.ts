@@ -1,0 +1,12 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { ensureTopics, kafkaBrokers } from '../src/index.ts';
+const admin = new Kafka({ clientId: 'fix', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+await admin.connect();
+await admin.deleteTopics({ topics: ['order.event'] });
+await new Promise((r) => setTimeout(r, 1000));
+console.log(await ensureTopics(kafkaBrokers()));
+const offsets = await admin.fetchTopicOffsets('order.event');
+console.log(offsets);
+console.log(await admin.describeConfigs({ resources: [{ type: 2, name: 'order.event', configNames: ['retention.ms'] }], includeSynonyms: false }).then((r) => JSON.stringify(r.resources[0]?.configEntries)));
+console.log(await admin.listTopics());
+await admin.disconnect();

@@ -1,0 +1,13 @@
+import { createServer, type AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { createMongo, ensureComponent, statePath } from '../src/index.ts';
+const squatter = createServer((socket) => socket.on('error', () => {}));
+await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+const { port } = squatter.address() as AddressInfo;
+const dir = mkdtempSync('/tmp/infra-test-');
+const mongo = createMongo({ address: { host: '127.0.0.1', port }, dir, libs: statePath('mongo', 'libs') });
+let t = Date.now();
+console.log('isReady', await mongo.isReady(), Date.now() - t); t = Date.now();
+const error = await ensureComponent(mongo).catch((e: unknown) => e);
+console.log(Date.now() - t, (error as Error).message);
+squatter.close();

@@ -1,0 +1,170 @@
+// npm run bench:store — the document store's find-by-id latency and version-guarded upsert
+// throughput at 1k and 100k documents, measured on a throw-away instance of the
+// mongo-java-server stand-in (H2 backend, as in development), written to docs/benchmarks.md.
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { MongoClient, type AnyBulkWriteOperation, type Collection } from 'mongodb';
+import { createMongo, ensureComponent, mongo as installedMongo, repoRoot, statePath } from '../src/index.ts';
+import { isPortOpen } from '../src/process/isPortOpen.ts';
+
+const SIZES = [1_000, 100_000];
+const FINDS = 2_000;
+const SEQUENTIAL_UPSERTS = 2_000;
+const BATCHES = 20;
+const BATCH_SIZE = 500;
+const SECTION = '## Document store (mongo-java-server stand-in)';
+
+interface View {
+  _id: string;
+  version: number;
+  stage: string;
+  customerId: string;
+  items: { menuId: string; name: string; quantity: number; unitPrice: number }[];
+  updatedAt: Date;
+}
+
+interface Result {
+  documents: number;
+  findP50: number;
+  findP99: number;
+  sequentialOps: number;
+  batchOps: number;
+}
+
+/** An order view of realistic size (≈ 400 bytes). */
+const view = (id: string, version: number): View => ({
+  _id: id,
+  version,
+  stage: 'PLACED',
+  customerId: randomUUID(),
+  items: [
+    { menuId: randomUUID(), name: 'Bibimbap', quantity: 1, unitPrice: 9_000 },
+    { menuId: randomUUID(), name: 'Tteokbokki', quantity: 2, unitPrice: 5_500 },
+  ],
+  updatedAt: new Date(),
+});
+
+/** The projections' write: version n applies only over an older version (else E11000). */
+const guardedUpsert = (id: string, version: number): AnyBulkWriteOperation<View> => ({
+  updateOne: {
+    filter: { _id: id, version: { $lt: version } },
+    update: { $set: { version, stage: 'ACCEPTED', updatedAt: new Date() } },
+    upsert: true,
+  },
+});
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+const pick = <T>(values: readonly T[]): T => values[Math.floor(Math.random() * values.length)] as T;
+
+async function measure(views: Collection<View>, documents: number): Promise<Result> {
+  await views.drop().catch(() => {});
+  const ids = Array.from({ length: documents }, () => randomUUID());
+  for (let start = 0; start < documents; start += 10_000) {
+    await views.insertMany(ids.slice(start, start + 10_000).map((id) => view(id, 1)), { ordered: false });
+  }
+  const versions = new Map<string, number>(ids.map((id) => [id, 1]));
+  const nextVersion = (id: string): number => {
+    const version = (versions.get(id) ?? 0) + 1;
+    versions.set(id, version);
+    return version;
+  };
+
+  for (let i = 0; i < 200; i++) await views.findOne({ _id: pick(ids) }); // warm-up (JIT, connection)
+  const latencies: number[] = [];
+  for (let i = 0; i < FINDS; i++) {
+    const startedAt = performance.now();
+    await views.findOne({ _id: pick(ids) });
+    latencies.push(performance.now() - startedAt);
+  }
+  latencies.sort((a, b) => a - b);
+
+  let startedAt = performance.now();
+  for (let i = 0; i < SEQUENTIAL_UPSERTS; i++) {
+    const id = pick(ids);
+    const version = nextVersion(id);
+    await views.updateOne({ _id: id, version: { $lt: version } }, { $set: { version, stage: 'ACCEPTED', updatedAt: new Date() } }, { upsert: true });
+  }
+  const sequentialOps = SEQUENTIAL_UPSERTS / ((performance.now() - startedAt) / 1000);
+
+  startedAt = performance.now();
+  for (let batch = 0; batch < BATCHES; batch++) {
+    // Distinct ids within a batch, as a consumer batch of one partition mostly is.
+    const batchIds = new Set<string>();
+    while (batchIds.size < Math.min(BATCH_SIZE, documents)) batchIds.add(pick(ids));
+    await views.bulkWrite([...batchIds].map((id) => guardedUpsert(id, nextVersion(id))), { ordered: false });
+  }
+  const batchOps = (BATCHES * Math.min(BATCH_SIZE, documents)) / ((performance.now() - startedAt) / 1000);
+
+  return { documents, findP50: percentile(latencies, 0.5), findP99: percentile(latencies, 0.99), sequentialOps, batchOps };
+}
+
+function report(results: Result[]): string {
+  const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
+  const nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
+  const driver = (createRequire(import.meta.url)('mongodb/package.json') as { version: string }).version;
+  const ms = (value: number): string => `${value.toFixed(2)} ms`;
+  const rate = (value: number): string => `${Math.round(value).toLocaleString('en-US')} ops/s`;
+  return [
+    SECTION,
+    '',
+    `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:store\` on ${nproc} cores (${cpuModel}),`,
+    `Node ${process.version}, \`mongodb\` driver ${driver}, against mongo-java-server 1.47.0 with the H2 backend`,
+    '(`-Xmx512m`) and the project\'s launcher (`infra/mongo/MongoLauncher.java`, `_id`-first lookups).',
+    'These are the stand-in\'s figures, not MongoDB\'s. Client and server share the machine\'s cores;',
+    `one connection, sequential requests. Finds: ${FINDS} random ids; sequential upserts: ${SEQUENTIAL_UPSERTS};`,
+    `batches: ${BATCHES} \`bulkWrite\`s of ${BATCH_SIZE} distinct ids, \`ordered: false\`. The upsert is the`,
+    'projections\' version guard `updateOne({_id, version: {$lt: n}}, {$set: {..., version: n}}, {upsert: true})`.',
+    '',
+    '| documents | find by `_id` p50 | find by `_id` p99 | guarded upsert, one at a time | guarded upsert, 500-op batches |',
+    '|---:|---:|---:|---:|---:|',
+    ...results.map((r) =>
+      `| ${r.documents.toLocaleString('en-US')} | ${ms(r.findP50)} | ${ms(r.findP99)} | ${rate(r.sequentialOps)} | ${rate(r.batchOps)} |`),
+    '',
+  ].join('\n');
+}
+
+/** Replaces this benchmark's section of docs/benchmarks.md (or appends it), keeping the others. */
+function writeSection(section: string): string {
+  const file = join(repoRoot, 'docs/benchmarks.md');
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const start = current.indexOf(SECTION);
+  let next: string;
+  if (start === -1) {
+    next = `${current.trimEnd()}\n\n${section}`;
+  } else {
+    const end = current.indexOf('\n## ', start + SECTION.length);
+    next = `${current.slice(0, start)}${section}${end === -1 ? '' : `\n${current.slice(end + 1)}`}`;
+  }
+  writeFileSync(file, next);
+  return file;
+}
+
+// A separate instance on a free port with its own H2 file: the development store is untouched.
+let port = 27117;
+while (await isPortOpen('127.0.0.1', port)) port++;
+const dir = statePath('bench', 'mongo');
+rmSync(dir, { recursive: true, force: true });
+if (!(await installedMongo.isInstalled())) await installedMongo.install();
+const store = createMongo({ address: { host: '127.0.0.1', port }, dir, libs: statePath('mongo', 'libs') });
+await ensureComponent(store);
+const client = new MongoClient(`mongodb://127.0.0.1:${port}`, { directConnection: true });
+try {
+  await client.connect();
+  const views = client.db('bench_store').collection<View>('order_views');
+  const results: Result[] = [];
+  for (const documents of SIZES) {
+    const result = await measure(views, documents);
+    console.log(JSON.stringify(result));
+    results.push(result);
+  }
+  const section = report(results);
+  console.log(`\n${section}\nwritten to ${writeSection(section)}`);
+} finally {
+  await client.close();
+  await store.stop();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,142 @@
+import { hostname } from 'node:os';
+import { DEAD_LETTER_TOPIC, EVENT_TOPICS } from '@delivery/contracts';
+import { DEFAULT_BREAKER, env, readConfig, type BreakerSettings } from '@delivery/runtime-kit';
+import { z } from 'zod';
+
+export const PROFILES = ['full', 'consumer', 'api'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+/** The Kafka topics the consumer reads and the one it parks poison messages in. */
+export interface TopicNames {
+  order: string;
+  dispatch: string;
+  delivery: string;
+  deadLetter: string;
+}
+
+export const CONTRACT_TOPICS: TopicNames = Object.freeze({ ...EVENT_TOPICS, deadLetter: DEAD_LETTER_TOPIC });
+
+/**
+ * Everything the read model reads from its environment, once, at boot. The object is deep
+ * frozen; tests build one with `readModelConfig({...})` and may override fields (group id,
+ * database, Redis prefix, topics) so that suites running at the same time never collide.
+ */
+const shape = {
+  PORT: env.port(8084),
+  READ_MODEL_PROFILE: z.enum(PROFILES).default('full'),
+  LOG_LEVEL: env.logLevel(),
+  KAFKA_BROKERS: env.list('127.0.0.1:9092'),
+  KAFKA_GROUP_ID: z.string().min(1).default('read-model'),
+  KAFKA_CLIENT_ID: z.string().min(1).default('read-model'),
+  KAFKA_SESSION_TIMEOUT_MS: env.millis(10_000),
+  /** Partitions whose batches are projected at the same time. */
+  KAFKA_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(3),
+  /** Events per MongoDB bulk write; a larger fetched batch is projected in chunks of this size. */
+  PROJECTION_CHUNK_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  MONGO_URL: z.string().min(1).default('mongodb://127.0.0.1:27017'),
+  MONGO_DATABASE: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('read_model'),
+  /** Deadline of one read from MongoDB on the query path (the AbortSignal cancels it). */
+  MONGO_READ_TIMEOUT_MS: env.millis(1000),
+  MONGO_SERVER_SELECTION_TIMEOUT_MS: env.millis(2000),
+  REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
+  REDIS_KEY_PREFIX: z.string().max(64).default('rm:'),
+  REDIS_COMMAND_TIMEOUT_MS: env.millis(250),
+  CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
+  ORDER_URL: env.url('http://127.0.0.1:8081'),
+  DISPATCH_URL: env.url('http://127.0.0.1:8082'),
+  DELIVERY_URL: env.url('http://127.0.0.1:8083'),
+  FALLBACK_TIMEOUT_MS: env.millis(1000),
+  FALLBACK_BREAKER_VOLUME: z.coerce.number().int().min(1).default(DEFAULT_BREAKER.volumeThreshold),
+  FALLBACK_BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
+  FALLBACK_BREAKER_RESET_MS: env.millis(10_000),
+  /** Whether a view missing from MongoDB is looked up at its write service (projection lag). */
+  FALLBACK_ON_MISS: env.flag(true),
+  /** How often the active collection set and the cache fence are re-read from MongoDB. */
+  META_REFRESH_MS: env.millis(1000),
+  LAG_POLL_MS: env.millis(5000),
+};
+
+export type ReadModelEnv = Partial<Record<keyof typeof shape, string>>;
+
+export interface ReadModelConfig {
+  port: number;
+  profile: Profile;
+  logLevel: string;
+  kafka: {
+    brokers: string[];
+    groupId: string;
+    clientId: string;
+    sessionTimeoutMs: number;
+    partitionsConcurrency: number;
+    topics: TopicNames;
+  };
+  projection: { chunkSize: number };
+  mongo: { url: string; database: string; readTimeoutMs: number; serverSelectionTimeoutMs: number };
+  redis: { url: string; keyPrefix: string; commandTimeoutMs: number; ttlSeconds: number };
+  fallback: {
+    urls: { order: string; dispatch: string; delivery: string };
+    breaker: BreakerSettings;
+    onMiss: boolean;
+  };
+  metaRefreshMs: number;
+  lagPollMs: number;
+  /** Names this process in the cache fence (hostname, pid and a random tail). */
+  instanceId: string;
+}
+
+/** Reads the environment (or the given variables) into a frozen configuration. */
+export function readModelConfig(
+  variables: NodeJS.ProcessEnv | ReadModelEnv = process.env,
+  overrides: { topics?: Partial<TopicNames> } = {},
+): Readonly<ReadModelConfig> {
+  const e = readConfig(shape, variables as NodeJS.ProcessEnv);
+  const config: ReadModelConfig = {
+    port: e.PORT,
+    profile: e.READ_MODEL_PROFILE,
+    logLevel: e.LOG_LEVEL,
+    kafka: {
+      brokers: [...e.KAFKA_BROKERS],
+      groupId: e.KAFKA_GROUP_ID,
+      clientId: e.KAFKA_CLIENT_ID,
+      sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
+      partitionsConcurrency: e.KAFKA_PARTITIONS_CONCURRENCY,
+      topics: { ...CONTRACT_TOPICS, ...overrides.topics },
+    },
+    projection: { chunkSize: e.PROJECTION_CHUNK_SIZE },
+    mongo: {
+      url: e.MONGO_URL,
+      database: e.MONGO_DATABASE,
+      readTimeoutMs: e.MONGO_READ_TIMEOUT_MS,
+      serverSelectionTimeoutMs: e.MONGO_SERVER_SELECTION_TIMEOUT_MS,
+    },
+    redis: {
+      url: e.REDIS_URL,
+      keyPrefix: e.REDIS_KEY_PREFIX,
+      commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+      ttlSeconds: e.CACHE_TTL_SECONDS,
+    },
+    fallback: {
+      urls: { order: e.ORDER_URL, dispatch: e.DISPATCH_URL, delivery: e.DELIVERY_URL },
+      breaker: {
+        ...DEFAULT_BREAKER,
+        timeoutMs: e.FALLBACK_TIMEOUT_MS,
+        volumeThreshold: e.FALLBACK_BREAKER_VOLUME,
+        errorThresholdPercentage: e.FALLBACK_BREAKER_ERROR_PERCENT,
+        resetTimeoutMs: e.FALLBACK_BREAKER_RESET_MS,
+      },
+      onMiss: e.FALLBACK_ON_MISS,
+    },
+    metaRefreshMs: e.META_REFRESH_MS,
+    lagPollMs: e.LAG_POLL_MS,
+    instanceId: `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

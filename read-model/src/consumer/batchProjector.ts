@@ -1,0 +1,117 @@
+import type { IHeaders } from 'kafkajs';
+import type { DomainEvent } from '@delivery/contracts';
+import type { Logger } from '@delivery/runtime-kit';
+import type { TopicNames } from '../config/index.ts';
+import { planProjection, renderView, VIEW_NAMES, type ViewName } from '../handler/index.ts';
+import type { CacheEntry, CacheFence, ViewCache, ViewCollections, ViewStore } from '../repository/index.ts';
+import type { ReadModelMetrics } from '../readModelMetrics.ts';
+import { decodeMessage } from './decodeMessage.ts';
+import type { DeadLetter, DeadLetterPublisher } from './deadLetters.ts';
+
+export interface SourceMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: IHeaders;
+}
+
+export interface BatchProjectorDeps {
+  topics: TopicNames;
+  store: ViewStore;
+  /** The collections to write: the active generation for the live consumer, a fixed one for a rebuild. */
+  views: () => Promise<ViewCollections>;
+  cache?: { cache: ViewCache; fence: CacheFence; enabled: () => boolean };
+  deadLetters: DeadLetterPublisher;
+  metrics: ReadModelMetrics;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * Projects one chunk of consumed messages: decode and validate each, fold them per document
+ * part in memory, one unordered bulk write of guarded upserts per collection, derive the
+ * order views' stage, one Redis pipeline, dead letters in one send. Resolves when all of it
+ * is stored; rejects (and the consumer pauses and retries the chunk) when MongoDB or Kafka
+ * fails. Poison messages never make it reject.
+ */
+export class BatchProjector {
+  readonly #deps: BatchProjectorDeps;
+
+  constructor(deps: BatchProjectorDeps) {
+    this.#deps = deps;
+  }
+
+  async project(messages: readonly SourceMessage[]): Promise<void> {
+    const { metrics } = this.#deps;
+    const stopTimer = metrics.batchDuration.startTimer();
+    const letters: DeadLetter[] = [];
+    const sources = new Map<DomainEvent, SourceMessage>();
+    for (const message of messages) {
+      const decoded = decodeMessage(message.topic, message.value, this.#deps.topics);
+      if (decoded.ok) sources.set(decoded.event, message);
+      else letters.push({ ...message, reason: decoded.reason });
+    }
+    const plan = planProjection([...sources.keys()]);
+    const poisoned = new Map<DomainEvent, string>(plan.rejected.map((r) => [r.event, r.reason]));
+
+    const views = await this.#deps.views();
+    const outcome = await this.#deps.store.applyWrites(views, plan.writes);
+    for (const { write, reason } of outcome.failed) for (const event of write.events) poisoned.set(event, reason);
+    for (const [event, reason] of poisoned) {
+      const source = sources.get(event);
+      if (source) letters.push({ ...source, reason: `${event.eventType} ${event.aggregateId} v${event.version}: ${reason}` });
+    }
+
+    const ids = (view: ViewName) => [...new Set(plan.writes.filter((w) => w.view === view).map((w) => w.id))];
+    const [orders, dispatches, deliveries] = await Promise.all([
+      this.#deps.store.deriveOrders(views, ids('orders')),
+      this.#deps.store.findByIds(views, 'dispatches', ids('dispatches')),
+      this.#deps.store.findByIds(views, 'deliveries', ids('deliveries')),
+    ]);
+    const storedAt = (this.#deps.now ?? Date.now)();
+
+    await this.#writeCache(views.generation, { orders, dispatches, deliveries });
+    await this.#deps.deadLetters.publish(letters);
+
+    for (const write of outcome.applied) {
+      for (const event of write.events) metrics.projectionLatency.observe(Math.max(0, storedAt - Date.parse(event.occurredAt)) / 1000);
+    }
+    for (const view of VIEW_NAMES) {
+      const applied = outcome.applied.filter((w) => w.view === view).length;
+      if (applied > 0) metrics.viewWrites.inc({ view, outcome: 'applied' }, applied);
+    }
+    if (outcome.stale > 0) metrics.viewWrites.inc({ view: 'all', outcome: 'stale' }, outcome.stale);
+    if (outcome.failed.length > 0) metrics.viewWrites.inc({ view: 'all', outcome: 'failed' }, outcome.failed.length);
+    const deadByTopic = Map.groupBy(letters, (l) => l.topic);
+    for (const message of messages) {
+      const dead = deadByTopic.get(message.topic)?.some((l) => l.offset === message.offset && l.partition === message.partition);
+      metrics.events.inc({ topic: message.topic, outcome: dead ? 'dead_lettered' : 'projected' });
+    }
+    if (letters.length > 0) this.#deps.logger.warn({ count: letters.length, reasons: letters.map((l) => l.reason).slice(0, 5) }, 'parked poison messages in the dead-letter topic');
+    stopTimer();
+  }
+
+  /** One pipeline; on failure the keys are remembered and purged once Redis is back. */
+  async #writeCache(generation: number, docs: { [V in ViewName]: { _id: string }[] }): Promise<void> {
+    const cache = this.#deps.cache;
+    if (!cache?.enabled()) return;
+    const entries: CacheEntry[] = [];
+    for (const view of VIEW_NAMES) {
+      for (const doc of docs[view]) {
+        const rendered = renderView(view, doc);
+        if (rendered) entries.push({ view, generation, id: doc._id, version: rendered.version, json: JSON.stringify(rendered.view) });
+      }
+    }
+    if (entries.length === 0) return;
+    try {
+      if (cache.fence.needsPurge()) await cache.fence.purge();
+      await cache.cache.putIfNewer(entries);
+    } catch (error) {
+      this.#deps.metrics.cacheWriteFailures.inc();
+      cache.fence.markDirty(entries.map((e) => cache.cache.key(e.view, e.generation, e.id)));
+      this.#deps.logger.warn({ err: error, entries: entries.length }, 'cache write failed; views stored in MongoDB, entries fenced');
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import type { DeliveryEvent } from '@delivery/contracts';
+import { stamp, unhandledEvent, type ViewProjection } from './viewProjection.ts';
+import type { DeliveryDocument } from './viewDocuments.ts';
+
+/** The delivery view (current location and its time); the order view keeps the same fields. */
+export const deliveryProjection: ViewProjection<DeliveryEvent, Omit<DeliveryDocument, '_id'>> = {
+  name: 'delivery-view',
+  canHandle: ['DeliveryCreated', 'DeliveryPickedUp', 'DeliveryLocationUpdated', 'DeliveryCompleted'],
+  evolve(patch, event) {
+    const { orderId, dispatchId } = event.payload;
+    const at = new Date(event.occurredAt);
+    switch (event.eventType) {
+      case 'DeliveryCreated':
+        return {
+          ...patch,
+          orderId,
+          dispatchId,
+          riderId: event.payload.riderId,
+          status: event.payload.status,
+          location: null,
+          pickedUpAt: null,
+          deliveredAt: null,
+          createdAt: at,
+          ...stamp(event),
+        };
+      case 'DeliveryPickedUp':
+        return { ...patch, orderId, dispatchId, status: event.payload.status, pickedUpAt: at, ...stamp(event) };
+      case 'DeliveryLocationUpdated':
+        return {
+          ...patch,
+          orderId,
+          dispatchId,
+          location: { lat: event.payload.lat, lng: event.payload.lng, updatedAt: at },
+          ...stamp(event),
+        };
+      case 'DeliveryCompleted':
+        return { ...patch, orderId, dispatchId, status: event.payload.status, deliveredAt: at, ...stamp(event) };
+      default:
+        return unhandledEvent(event);
+    }
+  },
+};

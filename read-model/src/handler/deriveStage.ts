@@ -1,0 +1,19 @@
+import type { OrderDocument, Stage } from './viewDocuments.ts';
+
+/**
+ * The stage rule of architecture.md, in its precedence. It reads only the parts' current
+ * statuses, never the order in which they arrived, so the same events give the same stage.
+ * Undefined while the order part is missing (its OrderPlaced has not been projected yet).
+ */
+export function deriveStage(doc: Pick<OrderDocument, 'order' | 'dispatches' | 'deliveries'>): Stage | undefined {
+  const orderStatus = doc.order?.status;
+  if (doc.order?.createdAt === undefined || orderStatus === undefined) return undefined;
+  const deliveries = Object.values(doc.deliveries ?? {});
+  const dispatches = Object.values(doc.dispatches ?? {});
+  if (orderStatus === 'CANCELLED') return 'CANCELLED';
+  if (deliveries.some((d) => d.status === 'DELIVERED')) return 'DELIVERED';
+  if (deliveries.some((d) => d.status === 'PICKED_UP')) return 'PICKED_UP';
+  if (deliveries.length > 0 || dispatches.some((d) => d.status === 'ACCEPTED')) return 'RIDER_ASSIGNED';
+  if (orderStatus === 'ACCEPTED') return 'ACCEPTED';
+  return 'PLACED';
+}

@@ -1,0 +1,185 @@
+import express from 'express';
+import { Partitions, type Producer } from 'kafkajs';
+import {
+  createLogger,
+  createRegistry,
+  healthRouter,
+  httpMetrics,
+  listen,
+  metricsEndpoint,
+  problemErrorHandler,
+  requestId,
+  routeNotFound,
+  runShutdown,
+  type Logger,
+  type Registry,
+} from '@delivery/runtime-kit';
+import type { ReadModelConfig } from './config/index.ts';
+import { BatchProjector, ConsumerLagPoller, createKafka, DeadLetterPublisher, ProjectionConsumer } from './consumer/index.ts';
+import { openApiDocument, restRouter } from './controller/index.ts';
+import {
+  CacheFence,
+  createMongoClient,
+  ensureActiveGeneration,
+  generationViews,
+  MetaWatcher,
+  ViewCache,
+  ViewStore,
+  type ViewCollections,
+} from './repository/index.ts';
+import { createReadModelMetrics, type ReadModelMetrics } from './readModelMetrics.ts';
+import { ViewReader, WriteServiceFallback } from './service/index.ts';
+
+export interface ReadModel {
+  port: number;
+  logger: Logger;
+  registry: Registry;
+  metrics: ReadModelMetrics;
+  /** The query service (absent in the consumer profile); GraphQL will resolve through it. */
+  reader: ViewReader | undefined;
+  /** The projection consumer (absent in the api profile). */
+  consumer: ProjectionConsumer | undefined;
+  close(): Promise<void>;
+}
+
+export interface ReadModelOverrides {
+  /** Benchmark-only: a store whose writes are stubbed, to show the service's own share. */
+  store?: ViewStore;
+}
+
+/** A dead-letter producer: idempotent, one request in flight, explicit partitioner. */
+function deadLetterProducer(kafka: ReturnType<typeof createKafka>): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitions.DefaultPartitioner,
+  });
+}
+
+/**
+ * Starts the read model in the profile the configuration names:
+ * - `full`: consumer + query API (health, metrics, REST, OpenAPI);
+ * - `consumer`: Kafka projections, and only health and metrics on its port;
+ * - `api`: the query API, joining no consumer group.
+ * Neither MongoDB, Redis nor Kafka need to be up for it to start.
+ */
+export async function startReadModel(config: Readonly<ReadModelConfig>, overrides: ReadModelOverrides = {}): Promise<ReadModel> {
+  const logger = createLogger('read-model', config.logLevel).child({ profile: config.profile });
+  const registry = createRegistry('read-model');
+  const metrics = createReadModelMetrics(registry);
+  const mongo = createMongoClient(config.mongo);
+  const db = mongo.db(config.mongo.database);
+  const watcher = new MetaWatcher(db, config.metaRefreshMs, logger);
+  watcher.start();
+  const cache = new ViewCache(config.redis);
+  const fence = new CacheFence({
+    db,
+    cache,
+    watcher,
+    instanceId: config.instanceId,
+    logger,
+    onPurge: (keys) => metrics.cachePurgedKeys.inc(keys),
+  });
+  const store = overrides.store ?? new ViewStore();
+
+  let consumer: ProjectionConsumer | undefined;
+  let lagPoller: ConsumerLagPoller | undefined;
+  if (config.profile !== 'api') {
+    const kafka = createKafka(config.kafka, logger);
+    const producer = deadLetterProducer(kafka);
+    const topics = config.kafka.topics;
+    const views: () => Promise<ViewCollections> = generationViews(db, async () => watcher.generation() ?? ensureActiveGeneration(db));
+    consumer = new ProjectionConsumer({
+      kafka,
+      groupId: config.kafka.groupId,
+      topics: [topics.order, topics.dispatch, topics.delivery],
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+      partitionsConcurrency: config.kafka.partitionsConcurrency,
+      chunkSize: config.projection.chunkSize,
+      producer,
+      metrics,
+      logger,
+      projector: new BatchProjector({
+        topics,
+        store,
+        views,
+        cache: { cache, fence, enabled: () => true },
+        deadLetters: new DeadLetterPublisher(producer, topics.deadLetter, config.kafka.groupId),
+        metrics,
+        logger,
+      }),
+    });
+    consumer.start();
+    lagPoller = new ConsumerLagPoller(kafka, {
+      groupId: config.kafka.groupId,
+      topics: [topics.order, topics.dispatch, topics.delivery],
+      intervalMs: config.lagPollMs,
+      metrics,
+      logger,
+    });
+    lagPoller.start();
+    fence.clearOrphanedFence().catch((error: unknown) => logger.warn({ err: error }, 'could not check the cache fence at start'));
+  }
+
+  let reader: ViewReader | undefined;
+  let fallback: WriteServiceFallback | undefined;
+  if (config.profile !== 'consumer') {
+    fallback = new WriteServiceFallback({ urls: config.fallback.urls, breaker: config.fallback.breaker, registry, logger, metrics });
+    reader = new ViewReader({
+      db,
+      store,
+      watcher,
+      cache: { cache, fence },
+      fallback,
+      fallbackOnMiss: config.fallback.onMiss,
+      readTimeoutMs: config.mongo.readTimeoutMs,
+      metrics,
+      registry,
+      logger,
+    });
+  }
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestId);
+  app.use(httpMetrics(registry));
+  const projecting = consumer;
+  app.use(healthRouter(projecting ? { consumer: () => Promise.resolve(projecting.isJoined()) } : {}));
+  app.get('/metrics', metricsEndpoint(registry));
+  if (reader) {
+    const document = openApiDocument();
+    app.get('/openapi.json', (_req, res) => {
+      res.json(document);
+    });
+    app.use(restRouter(reader));
+  }
+  app.use(routeNotFound);
+  app.use(problemErrorHandler(logger));
+  const http = await listen(app, config.port);
+  logger.info({ port: http.port, groupId: config.kafka.groupId, database: config.mongo.database }, 'read model started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    port: http.port,
+    logger,
+    registry,
+    metrics,
+    reader,
+    consumer,
+    close: () =>
+      (closing ??= runShutdown(
+        [
+          { name: 'drain http', run: () => http.close() },
+          { name: 'stop consumer', run: () => consumer?.stop() },
+          { name: 'stop lag poller', run: () => lagPoller?.stop() },
+          { name: 'stop meta watcher', run: () => watcher.stop() },
+          { name: 'stop breakers', run: () => (reader?.shutdown(), fallback?.shutdown()) },
+          { name: 'close redis', run: () => cache.close() },
+          { name: 'close mongodb', run: () => mongo.close() },
+        ],
+        logger,
+      )),
+  };
+}

@@ -1,0 +1,22 @@
+export { CacheFence } from './cacheFence.ts';
+export { MetaWatcher } from './metaWatcher.ts';
+export { ViewCache, type CacheEntry, type CachedView, type ViewCacheSettings } from './viewCache.ts';
+export { DUPLICATE_KEY, ViewStore, type FailedWrite, type OrderListQuery, type WriteOutcome } from './viewStore.ts';
+export {
+  ACTIVE_GENERATION_ID,
+  CACHE_FENCE_ID,
+  collectionName,
+  dropOtherGenerations,
+  ensureActiveGeneration,
+  ensureIndexes,
+  FIRST_GENERATION,
+  META_COLLECTION,
+  metaCollection,
+  switchActiveGeneration,
+  viewCollections,
+  type MetaDocument,
+  type ViewCollections,
+  type ViewDocument,
+} from './viewCatalog.ts';
+export { createMongoClient } from './mongoClient.ts';
+export { generationViews } from './generationViews.ts';

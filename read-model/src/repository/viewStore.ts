@@ -1,0 +1,188 @@
+import {
+  MongoBulkWriteError,
+  type AnyBulkWriteOperation,
+  type Collection,
+  type Document,
+  type Filter,
+  type UpdateFilter,
+} from 'mongodb';
+import {
+  deriveOrder,
+  STAGES,
+  type OrderDocument,
+  type PartWrite,
+  type Stage,
+  type ViewName,
+} from '../handler/index.ts';
+import type { ViewCollections, ViewDocument } from './viewCatalog.ts';
+
+/** MongoDB's duplicate-key code: on a guarded upsert it means "the stored part is newer". */
+export const DUPLICATE_KEY = 11000;
+
+export interface FailedWrite {
+  write: PartWrite;
+  reason: string;
+}
+
+export interface WriteOutcome {
+  /** Writes that changed their part on the first attempt (their events' latency is observed). */
+  applied: PartWrite[];
+  /** Writes applied on the E11000 re-check (another writer created the document first). */
+  appliedOnRecheck: number;
+  /** Writes skipped because the stored part was as new or newer (duplicates, replays). */
+  stale: number;
+  /** Writes MongoDB refused for a reason other than staleness (their events go to the DLT). */
+  failed: FailedWrite[];
+}
+
+/**
+ * The guarded upsert of one part. `$not: {$gte}` (rather than `$lt`) also matches a missing
+ * part: a document created by another source's event must still take this part. No
+ * `$setOnInsert`: a document may be created by any of its sources, so insert-only fields
+ * would never be written when another source came first.
+ */
+function guardedUpsert(write: PartWrite, upsert: boolean): { filter: Filter<Document>; update: UpdateFilter<Document>; upsert: boolean } {
+  const prefix = write.part === '' ? '' : `${write.part}.`;
+  const set = Object.fromEntries(Object.entries(write.set).map(([field, value]) => [prefix + field, value]));
+  return {
+    filter: { _id: write.id, [`${prefix}version`]: { $not: { $gte: write.version } } },
+    update: write.view === 'orders' ? { $set: set, $inc: { rev: 1 } } : { $set: set },
+    upsert,
+  };
+}
+
+interface BulkResult {
+  okIndexes: number[];
+  errors: { index: number; code: number; message: string }[];
+  matched: number;
+}
+
+/** One unordered bulk write; separates per-operation errors from a store that is down. */
+async function unorderedBulk(collection: Collection<Document>, ops: AnyBulkWriteOperation[]): Promise<BulkResult> {
+  try {
+    const result = await collection.bulkWrite(ops, { ordered: false });
+    return { okIndexes: ops.map((_, i) => i), errors: [], matched: result.matchedCount + result.upsertedCount };
+  } catch (error) {
+    if (!(error instanceof MongoBulkWriteError) || error.writeErrors.length === 0 || error.writeConcernError) throw error;
+    const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+    const errors = writeErrors.map((e) => ({ index: e.index, code: Number(e.code), message: e.errmsg ?? 'write error' }));
+    const failed = new Set(errors.map((e) => e.index));
+    return {
+      okIndexes: ops.map((_, i) => i).filter((i) => !failed.has(i)),
+      errors,
+      matched: error.result.matchedCount + error.result.upsertedCount,
+    };
+  }
+}
+
+const toOps = (writes: PartWrite[], upsert: boolean): AnyBulkWriteOperation[] =>
+  writes.map((w) => ({ updateOne: guardedUpsert(w, upsert) }));
+
+/**
+ * The views' durable copy. Write side: one unordered bulk write of guarded upserts per
+ * collection and batch, then the order views' derived fields. Read side: by ids (one `$in`)
+ * and the keyset-paginated list. Errors other than per-operation write errors mean the
+ * store is unavailable and are thrown.
+ */
+export class ViewStore {
+  async applyWrites(views: ViewCollections, writes: readonly PartWrite[], attempts = 3): Promise<WriteOutcome> {
+    const outcome: WriteOutcome = { applied: [], appliedOnRecheck: 0, stale: 0, failed: [] };
+    const byView = Map.groupBy(writes, (w) => w.view);
+    await Promise.all(
+      [...byView].map(async ([view, group]) => {
+        const collection = views[view] as unknown as Collection<Document>;
+        let pending = group;
+        let first = true;
+        for (let attempt = 1; pending.length > 0; attempt++) {
+          const result = await unorderedBulk(collection, toOps(pending, true));
+          if (first) outcome.applied.push(...result.okIndexes.map((i) => pending[i] as PartWrite));
+          else outcome.appliedOnRecheck += result.okIndexes.length;
+          first = false;
+          // E11000: the document exists. Stale, or another writer inserted it first (an
+          // upsert race): one re-check as a plain guarded update tells which.
+          const duplicates = result.errors.filter((e) => e.code === DUPLICATE_KEY).map((e) => pending[e.index] as PartWrite);
+          if (duplicates.length > 0) {
+            const recheck = await unorderedBulk(collection, toOps(duplicates, false));
+            outcome.appliedOnRecheck += recheck.matched;
+            outcome.stale += duplicates.length - recheck.matched;
+            outcome.failed.push(...recheck.errors.map((e) => ({ write: duplicates[e.index] as PartWrite, reason: e.message })));
+          }
+          const others = result.errors.filter((e) => e.code !== DUPLICATE_KEY);
+          if (attempt >= attempts) {
+            outcome.failed.push(...others.map((e) => ({ write: pending[e.index] as PartWrite, reason: `${view}: ${e.message} (code ${e.code})` })));
+            break;
+          }
+          pending = others.map((e) => pending[e.index] as PartWrite);
+        }
+      }),
+    );
+    return outcome;
+  }
+
+  /**
+   * Writes the order views' derived fields (stage, viewVersion, updatedAt) from what is
+   * stored, guarded by `rev`: a write that lost a race to a newer part write is dropped, and
+   * that part's writer, which reads after its own write, derives the fields again. Returns
+   * the documents as stored (with the derived fields) for the cache.
+   */
+  async deriveOrders(views: ViewCollections, orderIds: readonly string[]): Promise<OrderDocument[]> {
+    if (orderIds.length === 0) return [];
+    const docs = await views.orders.find({ _id: { $in: [...orderIds] } }).toArray();
+    const ops: AnyBulkWriteOperation<OrderDocument>[] = [];
+    for (const doc of docs) {
+      const derived = deriveOrder(doc);
+      if (derived.stage === undefined) continue;
+      if (derived.stage === doc.stage && derived.viewVersion === doc.viewVersion && derived.updatedAt?.getTime() === doc.updatedAt?.getTime())
+        continue;
+      ops.push({
+        updateOne: {
+          filter: { _id: doc._id, rev: doc.rev ?? 0 },
+          update: { $set: { stage: derived.stage, viewVersion: derived.viewVersion, ...(derived.updatedAt ? { updatedAt: derived.updatedAt } : {}) } },
+        },
+      });
+      Object.assign(doc, { stage: derived.stage, viewVersion: derived.viewVersion, updatedAt: derived.updatedAt });
+    }
+    if (ops.length > 0) await views.orders.bulkWrite(ops, { ordered: false });
+    return docs;
+  }
+
+  async findByIds<V extends ViewName>(
+    views: ViewCollections,
+    view: V,
+    ids: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<ViewDocument<V>[]> {
+    if (ids.length === 0) return [];
+    const collection = views[view] as unknown as Collection<Document>;
+    const cursor = collection.find({ _id: { $in: [...ids] } }, signal ? { signal } : {});
+    return (await cursor.toArray()) as ViewDocument<V>[];
+  }
+
+  /** Newest first by creation time, then id (a total order, so pages never skip or repeat). */
+  async listOrders(views: ViewCollections, query: OrderListQuery, signal?: AbortSignal): Promise<OrderDocument[]> {
+    const filter: Filter<OrderDocument> = {
+      ...(query.customerId === undefined ? {} : { 'order.customerId': query.customerId }),
+      stage: query.stage ?? { $in: [...STAGES] },
+      ...(query.after === undefined
+        ? {}
+        : {
+            $or: [
+              { 'order.createdAt': { $lt: query.after.createdAt } },
+              { 'order.createdAt': query.after.createdAt, _id: { $lt: query.after.orderId } },
+            ],
+          }),
+    };
+    return views.orders
+      .find(filter, signal ? { signal } : {})
+      .sort({ 'order.createdAt': -1, _id: -1 })
+      .limit(query.limit)
+      .toArray();
+  }
+}
+
+export interface OrderListQuery {
+  customerId?: string;
+  stage?: Stage;
+  limit: number;
+  after?: { createdAt: Date; orderId: string };
+}

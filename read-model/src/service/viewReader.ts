@@ -1,0 +1,223 @@
+import type { Db } from 'mongodb';
+import { z } from 'zod';
+import { Uuid } from '@delivery/contracts';
+import { createBreaker, isBreakerOpen, Problem, type Breaker, type Logger, type Registry } from '@delivery/runtime-kit';
+import { renderOrderView, renderView, Stage, type OrderView, type RenderedViews, type ViewName } from '../handler/index.ts';
+import {
+  viewCollections,
+  type CacheEntry,
+  type CacheFence,
+  type MetaWatcher,
+  type ViewCache,
+  type ViewStore,
+} from '../repository/index.ts';
+import type { ReadModelMetrics } from '../readModelMetrics.ts';
+import { decodeOrderCursor, encodeOrderCursor } from './orderCursor.ts';
+import type { WriteServiceFallback } from './writeServiceFallback.ts';
+
+export type ReadSource = 'cache' | 'store' | 'fallback';
+
+export interface Found<V> {
+  view: V;
+  source: ReadSource;
+}
+
+/** One id's answer: found (from some source), null (unknown everywhere) or a Problem (503). */
+export type LookupResult<V> = Found<V> | null | Problem;
+
+export const OrderListParams = z.strictObject({
+  customerId: z.string().min(1).max(64).optional(),
+  stage: Stage.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  after: z.string().min(1).max(200).optional(),
+});
+export type OrderListParams = z.infer<typeof OrderListParams>;
+
+export interface OrderListPage {
+  items: OrderView[];
+  nextCursor: string | null;
+  source: 'store';
+}
+
+export interface ReadContext {
+  requestId?: string;
+}
+
+export interface ViewReaderDeps {
+  db: Db;
+  store: ViewStore;
+  watcher: MetaWatcher;
+  cache?: { cache: ViewCache; fence: CacheFence };
+  fallback: WriteServiceFallback;
+  fallbackOnMiss: boolean;
+  readTimeoutMs: number;
+  metrics: ReadModelMetrics;
+  registry: Registry;
+  logger: Logger;
+}
+
+const VIEW_LABEL: Record<ViewName, string> = { orders: 'order', dispatches: 'dispatch', deliveries: 'delivery' };
+
+/**
+ * The query side, free of HTTP (the REST controller and the GraphQL resolvers share it).
+ * Read path per id: Redis (one MGET per batch) → MongoDB (one `$in` per batch, behind a
+ * breaker with an aborting deadline; refills Redis through the version compare) → the
+ * owning write service's query API (its own breaker) when MongoDB is down or lacks the id.
+ */
+export class ViewReader {
+  readonly #d: ViewReaderDeps;
+  readonly #storeRead: Breaker<[ViewName, string[]], { _id: string }[]>;
+  readonly #storeList: Breaker<[OrderListParams], OrderListPage>;
+
+  constructor(deps: ViewReaderDeps) {
+    this.#d = deps;
+    const settings = {
+      timeoutMs: deps.readTimeoutMs,
+      errorThresholdPercentage: 50,
+      volumeThreshold: 3,
+      resetTimeoutMs: 2000,
+      rollingCountTimeoutMs: 10_000,
+    };
+    const breakerDeps = { registry: deps.registry, logger: deps.logger };
+    this.#storeRead = createBreaker(
+      'read-model-store',
+      async (signal: AbortSignal, view: ViewName, ids: string[]) => {
+        const views = viewCollections(deps.db, await deps.watcher.generationOrLoad(signal));
+        return deps.store.findByIds(views, view, ids, signal);
+      },
+      settings,
+      breakerDeps,
+    );
+    this.#storeList = createBreaker('read-model-store-list', (signal: AbortSignal, params: OrderListParams) => this.#list(signal, params), settings, {
+      ...breakerDeps,
+      isFailure: (error) => !(error instanceof Problem),
+    });
+  }
+
+  /** Batch lookup by ids, answers in the ids' order (DataLoader's contract). */
+  async loadMany<V extends ViewName>(view: V, ids: readonly string[], context: ReadContext = {}): Promise<LookupResult<RenderedViews[V]>[]> {
+    const results = new Array<LookupResult<RenderedViews[V]> | undefined>(ids.length);
+    const pending = () => ids.flatMap((id, i) => (results[i] === undefined ? [[i, id] as const] : []));
+
+    await this.#fromCache(view, ids, results);
+
+    let storeDown = false;
+    const missing = pending();
+    if (missing.length > 0) {
+      try {
+        const docs = await this.#storeRead.fire(view, missing.map(([, id]) => id));
+        const byId = new Map(docs.map((d) => [d._id, d]));
+        const refill: CacheEntry[] = [];
+        const generation = this.#d.watcher.generation();
+        for (const [i, id] of missing) {
+          const doc = byId.get(id);
+          const rendered = doc ? renderView(view, doc) : undefined;
+          if (!rendered) continue;
+          results[i] = { view: rendered.view, source: 'store' };
+          if (generation !== undefined) refill.push({ view, generation, id, version: rendered.version, json: JSON.stringify(rendered.view) });
+        }
+        this.#refill(refill);
+      } catch (error) {
+        storeDown = true;
+        if (!isBreakerOpen(error)) this.#d.logger.warn({ err: error, view }, 'view store read failed; using the fallback');
+      }
+    }
+
+    await Promise.all(
+      pending().map(async ([i, id]) => {
+        results[i] = await this.#fromFallback(view, id, storeDown, context);
+      }),
+    );
+    return results.map((result) => {
+      const outcome = result instanceof Problem ? 'unavailable' : result === null || result === undefined ? 'not_found' : 'found';
+      const source = result instanceof Problem || !result ? 'none' : result.source;
+      this.#d.metrics.reads.inc({ view: VIEW_LABEL[view], source, outcome });
+      return result ?? null;
+    });
+  }
+
+  /** One id; null when unknown everywhere; throws the Problem when the stores and the fallback fail. */
+  async load<V extends ViewName>(view: V, id: string, context: ReadContext = {}): Promise<Found<RenderedViews[V]> | null> {
+    const [result] = await this.loadMany(view, [id], context);
+    if (result instanceof Problem) throw result;
+    return result ?? null;
+  }
+
+  /** The list query: MongoDB only (no fallback can list); 503 while MongoDB is down. */
+  async listOrders(params: OrderListParams): Promise<OrderListPage> {
+    try {
+      const page = await this.#storeList.fire(params);
+      this.#d.metrics.reads.inc({ view: 'order_list', source: 'store', outcome: 'found' });
+      return page;
+    } catch (error) {
+      if (error instanceof Problem) throw error;
+      this.#d.metrics.reads.inc({ view: 'order_list', source: 'none', outcome: 'unavailable' });
+      throw new Problem('SERVICE_UNAVAILABLE', 'The order list needs the view store, which is unavailable.', {
+        headers: { 'Retry-After': '2' },
+      });
+    }
+  }
+
+  shutdown(): void {
+    this.#storeRead.shutdown();
+    this.#storeList.shutdown();
+  }
+
+  async #list(signal: AbortSignal, params: OrderListParams): Promise<OrderListPage> {
+    const after = params.after === undefined ? undefined : decodeOrderCursor(params.after);
+    const views = viewCollections(this.#d.db, await this.#d.watcher.generationOrLoad(signal));
+    const docs = await this.#d.store.listOrders(
+      views,
+      {
+        ...(params.customerId === undefined ? {} : { customerId: params.customerId }),
+        ...(params.stage === undefined ? {} : { stage: params.stage }),
+        limit: params.limit + 1,
+        ...(after === undefined ? {} : { after }),
+      },
+      signal,
+    );
+    const items = docs.slice(0, params.limit).flatMap((doc) => renderOrderView(doc)?.view ?? []);
+    const last = docs.length > params.limit ? docs[params.limit - 1] : undefined;
+    const lastCreatedAt = last?.order?.createdAt;
+    return {
+      items,
+      nextCursor: last && lastCreatedAt ? encodeOrderCursor({ createdAt: lastCreatedAt, orderId: last._id }) : null,
+      source: 'store',
+    };
+  }
+
+  async #fromCache<V extends ViewName>(view: V, ids: readonly string[], results: (LookupResult<RenderedViews[V]> | undefined)[]): Promise<void> {
+    const cache = this.#d.cache;
+    const generation = this.#d.watcher.generation();
+    if (!cache || generation === undefined || !cache.fence.isOpen()) return;
+    try {
+      const hits = await cache.cache.getMany(view, generation, ids);
+      hits.forEach((hit, i) => {
+        if (hit) results[i] = { view: JSON.parse(hit.json) as RenderedViews[V], source: 'cache' };
+      });
+    } catch (error) {
+      cache.fence.noteReadFailure();
+      this.#d.logger.debug({ err: error }, 'cache read failed; reading MongoDB');
+    }
+  }
+
+  /** Refills Redis after a store read, never over a newer copy (the Lua compare), in the background. */
+  #refill(entries: CacheEntry[]): void {
+    const cache = this.#d.cache;
+    if (!cache || entries.length === 0 || !cache.fence.isOpen()) return;
+    cache.cache.putIfNewer(entries).catch(() => cache.fence.noteReadFailure());
+  }
+
+  async #fromFallback<V extends ViewName>(view: V, id: string, storeDown: boolean, context: ReadContext): Promise<LookupResult<RenderedViews[V]>> {
+    if (!storeDown && !this.#d.fallbackOnMiss) return null;
+    if (!Uuid.safeParse(id).success) return storeDown ? new Problem('SERVICE_UNAVAILABLE', 'The views are unavailable.') : null;
+    try {
+      const found = await this.#d.fallback.lookup(view, id, context.requestId);
+      return found === null ? null : { view: found as RenderedViews[V], source: 'fallback' };
+    } catch (error) {
+      // MongoDB said the view does not exist: a failing write service can't contradict it.
+      if (!storeDown) return null;
+      return error instanceof Problem ? error : new Problem('SERVICE_UNAVAILABLE', 'The views are unavailable.');
+    }
+  }
+}

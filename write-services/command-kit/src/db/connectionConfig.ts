@@ -1,0 +1,26 @@
+import type { ConnectionConfig } from 'mariadb';
+
+/**
+ * `mysql://user:pw@host:port/db` (the services' *_DATABASE_URL) as mariadb driver options,
+ * for the connections command-kit opens itself (migrations, test tooling).
+ */
+export function connectionConfig(databaseUrl: string): ConnectionConfig {
+  const url = new URL(databaseUrl);
+  if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
+    throw new Error(`database URL must be mysql:// or mariadb://, got ${url.protocol}//`);
+  }
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port === '' ? 3306 : Number(url.port),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    ...(database === '' ? {} : { database }),
+    connectTimeout: 5000,
+  };
+}
+
+/** The schema a URL names, e.g. `order_db`. */
+export function databaseNameOf(databaseUrl: string): string {
+  return decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ''));
+}

@@ -1,0 +1,2 @@
+export * from './sqlExecutor.ts';
+export * from './connectionConfig.ts';

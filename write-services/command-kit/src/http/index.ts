@@ -1,0 +1,5 @@
+export * from './commandRoute.ts';
+export * from './commandMetrics.ts';
+export * from './openApiDocument.ts';
+export * from './writeServiceApp.ts';
+export * from './emptyBody.ts';

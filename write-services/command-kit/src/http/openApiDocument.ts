@@ -1,0 +1,99 @@
+import type { DomainEvent } from '@delivery/contracts';
+import { PROBLEM_TYPES } from '@delivery/runtime-kit';
+import { z } from 'zod';
+import type { SqlExecutor } from '../db/sqlExecutor.ts';
+import type { AggregateState, Command } from '../domain/decider.ts';
+import type { WriteServiceDefinition } from '../service/writeServiceDefinition.ts';
+
+type JsonSchema = Record<string, unknown>;
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+
+const PROBLEM_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'code'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    code: { type: 'string', enum: Object.keys(PROBLEM_TYPES) },
+    errors: {
+      type: 'array',
+      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+    },
+  },
+};
+
+/**
+ * The service's OpenAPI 3.1 document, derived from its command table: the same zod schema
+ * that validates a command describes its body here (JSON Schema 2020-12, OpenAPI 3.1's).
+ */
+export function openApiDocument<S extends AggregateState, C extends Command, E extends DomainEvent, Tx extends SqlExecutor>(
+  definition: WriteServiceDefinition<S, C, E, Tx>,
+): JsonSchema {
+  const { idField, collectionPath } = definition;
+  const itemPath = `${collectionPath}/{${idField}}`;
+  const idParameter = { name: idField, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+  const headers = [
+    { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 128 } },
+    { name: 'X-Request-Id', in: 'header', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' } },
+  ];
+  const ack = {
+    type: 'object',
+    required: [idField, 'status', 'version'],
+    properties: {
+      [idField]: { type: 'string', format: 'uuid' },
+      status: { type: 'string' },
+      version: { type: 'integer', minimum: 1 },
+    },
+  };
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of definition.commands) {
+    const path = route.creates ? collectionPath : `${itemPath}${route.action}`;
+    const status = route.creates ? '201' : '200';
+    (paths[path] ??= {})[route.method] = {
+      operationId: route.name,
+      summary: route.summary,
+      parameters: route.creates ? headers : [idParameter, ...headers],
+      requestBody: {
+        required: false,
+        content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
+      },
+      responses: {
+        [status]: { description: `${route.name} accepted`, content: { 'application/json': { schema: ack } } },
+        '400': problemResponse('Invalid body or id'),
+        ...(route.creates ? {} : { '404': problemResponse(`Unknown ${idField}`) }),
+        '409': problemResponse('Transition not allowed, concurrent change, or the same Idempotency-Key in flight'),
+        '413': problemResponse('Body too large'),
+        '415': problemResponse('Body is not JSON'),
+        '422': problemResponse('Idempotency-Key reused with a different body'),
+      },
+    };
+  }
+  (paths[itemPath] ??= {}).get = {
+    operationId: `get${definition.aggregateType[0]?.toUpperCase() ?? ''}${definition.aggregateType.slice(1)}`,
+    summary: `The ${definition.aggregateType} with its version (query API for the read model's fallback)`,
+    parameters: [idParameter],
+    responses: {
+      '200': { description: 'The aggregate', content: { 'application/json': { schema: jsonSchema(definition.snapshot.schema, 'output') } } },
+      '400': problemResponse('Malformed id'),
+      '404': problemResponse(`Unknown ${idField}`),
+    },
+  };
+  return {
+    openapi: '3.1.0',
+    info: { title: `${definition.service} service`, version: '1.0.0' },
+    paths,
+    components: { schemas: { Problem: PROBLEM_SCHEMA } },
+  };
+}

@@ -1,0 +1,64 @@
+import { Problem } from '@delivery/runtime-kit';
+import type { Request, RequestHandler } from 'express';
+import { z } from 'zod';
+import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency/requestFingerprint.ts';
+
+const UuidParam = z.uuid();
+
+/** A path id that is not a UUID is a 400 naming the parameter. */
+export function parseAggregateId(value: unknown, field: string): string {
+  const result = UuidParam.safeParse(value);
+  if (!result.success) {
+    throw new Problem('VALIDATION_FAILED', `${field} must be a UUID.`, {
+      extensions: { errors: [{ path: field, message: 'must be a UUID' }] },
+    });
+  }
+  return result.data;
+}
+
+/** Validates a body against its command schema; 400 lists every bad field and why. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body ?? {});
+  if (result.success) return result.data;
+  const errors = result.error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...issue.path, key].join('.'), message: 'unknown field' }));
+    }
+    return [{ path: issue.path.join('.') || '(body)', message: issue.message }];
+  });
+  throw new Problem('VALIDATION_FAILED', `Invalid request body: ${errors.map((e) => e.path).join(', ')}.`, {
+    extensions: { errors },
+  });
+}
+
+/** Idempotency-Key: absent, or 1–128 printable ASCII characters. */
+export function idempotencyKeyOf(req: Request): string | undefined {
+  const key = req.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(key)) {
+    throw new Problem('VALIDATION_FAILED', 'Idempotency-Key must be 1-128 printable ASCII characters.', {
+      extensions: { errors: [{ path: 'Idempotency-Key', message: 'must be 1-128 printable ASCII characters' }] },
+    });
+  }
+  return key;
+}
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** A command body must be JSON (or empty): anything else is a 415 before it is read. */
+export const requireJsonBody: RequestHandler = (req, _res, next) => {
+  if (hasBody(req) && !req.is(JSON_TYPES)) {
+    next(
+      new Problem('UNSUPPORTED_MEDIA_TYPE', `Send application/json (got ${req.headers['content-type'] ?? 'no content type'}).`),
+    );
+    return;
+  }
+  next();
+};
+
+export const JSON_BODY_TYPES = JSON_TYPES;

@@ -1,0 +1,75 @@
+import type { DomainEvent } from '@delivery/contracts';
+import {
+  healthRouter,
+  httpMetrics,
+  type Logger,
+  metricsEndpoint,
+  problemErrorHandler,
+  type Registry,
+  requestId,
+  routeNotFound,
+} from '@delivery/runtime-kit';
+import express, { type Express, type Router } from 'express';
+import type { DatabaseClient, SqlExecutor } from '../db/sqlExecutor.ts';
+import type { AggregateState, Command } from '../domain/decider.ts';
+import type { IdempotencyStore } from '../idempotency/idempotencyStore.ts';
+import type { CommandExecutor } from '../service/commandExecutor.ts';
+import type { WriteServiceDefinition } from '../service/writeServiceDefinition.ts';
+import { accessLog } from './accessLog.ts';
+import type { CommandCounter } from './commandMetrics.ts';
+import { commandRouter } from './commandRouter.ts';
+import { expressPath } from './commandRoute.ts';
+import { methodNotAllowed } from './methodNotAllowed.ts';
+import { openApiDocument } from './openApiDocument.ts';
+import { queryRouter } from './queryRouter.ts';
+
+export interface WriteServiceAppDeps<S extends AggregateState, C extends Command, E extends DomainEvent, Tx extends SqlExecutor> {
+  definition: WriteServiceDefinition<S, C, E, Tx>;
+  db: DatabaseClient<Tx> & Tx;
+  executor: CommandExecutor<S, C, E, Tx>;
+  idempotency: IdempotencyStore;
+  commands: CommandCounter;
+  registry: Registry;
+  logger: Logger;
+  bodyLimit: string;
+  clock: () => Date;
+}
+
+export interface WriteServiceApp {
+  app: Express;
+  /** Turns readiness to 503 while the service drains. */
+  drain: () => void;
+}
+
+/** The HTTP surface of a write service: commands, query, OpenAPI, health, metrics, problem+json errors. */
+export function writeServiceApp<S extends AggregateState, C extends Command, E extends DomainEvent, Tx extends SqlExecutor>(
+  deps: WriteServiceAppDeps<S, C, E, Tx>,
+): WriteServiceApp {
+  const { definition, db, logger, registry } = deps;
+  const health = healthRouter({
+    database: async () => {
+      await db.$queryRawUnsafe('SELECT 1');
+      return true;
+    },
+  });
+  const openApi = JSON.stringify(openApiDocument(definition));
+  const methods = new Map<string, string[]>([[`${definition.collectionPath}/:${definition.idField}`, ['GET']]]);
+  for (const route of definition.commands) {
+    const path = expressPath(definition.collectionPath, definition.idField, route);
+    methods.set(path, [...(methods.get(path) ?? []), route.method]);
+  }
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestId, httpMetrics(registry), accessLog(logger));
+  app.use(health);
+  app.get('/metrics', metricsEndpoint(registry));
+  app.get('/openapi.json', (_req, res) => {
+    res.type('application/json').send(openApi);
+  });
+  app.use(commandRouter(deps), queryRouter(definition, db), methodNotAllowed(methods));
+  app.use(routeNotFound);
+  app.use(problemErrorHandler(logger));
+  return { app, drain: () => (health as Router & { drain?: () => void }).drain?.() };
+}

@@ -1,0 +1,2 @@
+export * from './idempotencyStore.ts';
+export * from './requestFingerprint.ts';

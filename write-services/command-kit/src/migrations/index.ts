@@ -1,0 +1,2 @@
+export * from './migrationFiles.ts';
+export * from './migrationRunner.ts';

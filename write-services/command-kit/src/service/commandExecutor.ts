@@ -1,0 +1,69 @@
+import type { DomainEvent } from '@delivery/contracts';
+import { z } from 'zod';
+import type { DatabaseClient, SqlExecutor } from '../db/sqlExecutor.ts';
+import { VersionConflict } from '../domain/commandRejected.ts';
+import type { AggregateState, Command, CommandContext, InitialState } from '../domain/decider.ts';
+import { stampEvents } from '../domain/stampEvents.ts';
+import { appendToOutbox } from '../outbox/outboxTable.ts';
+import type { WriteServiceDefinition } from './writeServiceDefinition.ts';
+
+export class EventContractViolation extends Error {
+  constructor(detail: string) {
+    super(`produced event violates its contract: ${detail}`);
+    this.name = 'EventContractViolation';
+  }
+}
+
+/** Called inside the transaction once the new state is known (the Idempotency-Key answer). */
+export type BeforeCommit<Tx> = (tx: Tx, next: AggregateState) => Promise<void>;
+
+/**
+ * Runs one command: load, decide, stamp, validate against the contract, evolve, then write
+ * the aggregate (optimistic version check) and its events to the outbox in one transaction.
+ */
+export class CommandExecutor<S extends AggregateState, C extends Command, E extends DomainEvent, Tx extends SqlExecutor> {
+  private readonly db: DatabaseClient<Tx>;
+  private readonly definition: WriteServiceDefinition<S, C, E, Tx>;
+  private readonly afterCommit: () => void;
+
+  constructor(db: DatabaseClient<Tx>, definition: WriteServiceDefinition<S, C, E, Tx>, afterCommit: () => void) {
+    this.db = db;
+    this.definition = definition;
+    this.afterCommit = afterCommit;
+  }
+
+  async execute(command: C, context: CommandContext, beforeCommit?: BeforeCommit<Tx>): Promise<AggregateState> {
+    const { decider, repository, eventSchema, aggregateType } = this.definition;
+    const next = await this.db
+      .$transaction(
+        async (tx) => {
+          const current = (await repository.load(tx, context.aggregateId)) ?? decider.initialState();
+          const drafts = decider.decide(command, current, context);
+          const events = stampEvents(drafts, aggregateType, current.version, context);
+          for (const event of events) {
+            const checked = eventSchema.safeParse(event);
+            if (!checked.success) throw new EventContractViolation(z.prettifyError(checked.error));
+          }
+          const state = events.reduce<S | InitialState>(decider.evolve, current);
+          if (events.length > 0) {
+            const written = state as S;
+            if (current.version === 0) await repository.insert(tx, written);
+            else if (!(await repository.update(tx, written, current.version))) {
+              throw new VersionConflict(context.aggregateId, current.version);
+            }
+            await appendToOutbox(tx, events);
+          }
+          await beforeCommit?.(tx, state);
+          return state;
+        },
+        { maxWait: 5000, timeout: 10_000 },
+      )
+      .catch((error: unknown) => {
+        // P2034: write conflict or deadlock reported by the database; the same story as a stale version.
+        if ((error as { code?: unknown } | null)?.code === 'P2034') throw new VersionConflict(context.aggregateId, -1);
+        throw error;
+      });
+    this.afterCommit();
+    return next;
+  }
+}

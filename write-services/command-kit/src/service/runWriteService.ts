@@ -1,0 +1,23 @@
+import type { DomainEvent } from '@delivery/contracts';
+import { createLogger, onShutdownSignal } from '@delivery/runtime-kit';
+import type { SqlExecutor } from '../db/sqlExecutor.ts';
+import type { AggregateState, Command } from '../domain/decider.ts';
+import { startWriteService } from './startWriteService.ts';
+import type { WriteServiceConfig } from './writeServiceConfig.ts';
+import type { WriteServiceDefinition } from './writeServiceDefinition.ts';
+
+/** `main.ts` of a write service: start, then stop gracefully on SIGTERM/SIGINT; exit 1 if start fails. */
+export async function runWriteService<S extends AggregateState, C extends Command, E extends DomainEvent, Tx extends SqlExecutor>(
+  definition: WriteServiceDefinition<S, C, E, Tx>,
+  config: Readonly<WriteServiceConfig>,
+): Promise<void> {
+  try {
+    const service = await startWriteService(definition, config);
+    onShutdownSignal([{ name: 'write service', run: () => service.close() }], service.logger, config.shutdownGraceMs);
+  } catch (error) {
+    const logger = createLogger(`${definition.service}-service`, config.logLevel);
+    logger.fatal({ err: error }, 'start failed');
+    logger.flush();
+    process.exit(1);
+  }
+}

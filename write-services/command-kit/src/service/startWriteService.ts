@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { DomainEvent } from '@delivery/contracts';
+import { createLogger, createRegistry, listen, type Logger, type Registry, retry } from '@delivery/runtime-kit';
+import type { SqlExecutor } from '../db/sqlExecutor.ts';
+import type { AggregateState, Command } from '../domain/decider.ts';
+import { commandCounter } from '../http/commandMetrics.ts';
+import { writeServiceApp } from '../http/writeServiceApp.ts';
+import { IdempotencyStore } from '../idempotency/idempotencyStore.ts';
+import { applyMigrations, MigrationRefused } from '../migrations/migrationRunner.ts';
+import { createKafkaPublisher } from '../outbox/kafkaPublisher.ts';
+import { outboxMetrics } from '../outbox/outboxMetrics.ts';
+import { OutboxRelay } from '../outbox/outboxRelay.ts';
+import { CommandExecutor } from './commandExecutor.ts';
+import { startHousekeeping } from './housekeeping.ts';
+import type { WriteServiceConfig } from './writeServiceConfig.ts';
+import type { WriteServiceDefinition } from './writeServiceDefinition.ts';
+
+export interface RunningWriteService {
+  port: number;
+  url: string;
+  relay: OutboxRelay;
+  logger: Logger;
+  registry: Registry;
+  /** Graceful stop: readiness 503, finish in-flight requests, last relay cycle, close clients. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one write service: migrations first (refusing a changed one), then the database
+ * client, the relay and HTTP. Kafka may be down: commands still succeed and the relay
+ * catches up when it returns.
+ */
+export async function startWriteService<S extends AggregateState, C extends Command, E extends DomainEvent, Tx extends SqlExecutor>(
+  definition: WriteServiceDefinition<S, C, E, Tx>,
+  config: Readonly<WriteServiceConfig>,
+): Promise<RunningWriteService> {
+  const name = `${definition.service}-service`;
+  const logger = createLogger(name, config.logLevel);
+  const registry = createRegistry(name);
+
+  const migrated = await retry(
+    () => applyMigrations({ databaseUrl: config.databaseUrl, migrationsDir: definition.migrationsDir, logger }),
+    { retries: 8, initialDelayMs: 250, maxDelayMs: 3000, factor: 2 },
+    (error) => !(error instanceof MigrationRefused),
+  );
+  logger.info({ applied: migrated.applied }, 'schema up to date');
+
+  const db = definition.connect(config.databaseUrl);
+  const relay = new OutboxRelay({
+    db,
+    createPublisher: () => createKafkaPublisher({ brokers: config.kafkaBrokers, clientId: name, logger }),
+    logger: logger.child({ component: 'outbox-relay' }),
+    metrics: outboxMetrics(registry, db),
+    instanceId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    settings: config.outbox,
+    ...(config.faults ? { faults: config.faults } : {}),
+  });
+  const executor = new CommandExecutor(db, definition, () => relay.nudge());
+  const idempotency = new IdempotencyStore(db);
+  const { app, drain } = writeServiceApp({
+    definition,
+    db,
+    executor,
+    idempotency,
+    commands: commandCounter(registry),
+    registry,
+    logger,
+    bodyLimit: config.bodyLimit,
+    clock: () => new Date(),
+  });
+  const http = await listen(app, config.port, config.host);
+  relay.start();
+  const housekeeping = startHousekeeping(db, idempotency, logger);
+  logger.info({ port: http.port }, `${name} listening`);
+
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    drain();
+    const force = setTimeout(() => http.server.closeAllConnections(), config.shutdownGraceMs / 2);
+    force.unref();
+    await http.close();
+    clearTimeout(force);
+    housekeeping.stop();
+    await relay.stop();
+    await db.$disconnect();
+    logger.info(`${name} stopped`);
+  };
+  return {
+    port: http.port,
+    url: `http://127.0.0.1:${http.port}`,
+    relay,
+    logger,
+    registry,
+    close: () => (closing ??= close()),
+  };
+}

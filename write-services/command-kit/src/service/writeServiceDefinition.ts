@@ -1,0 +1,45 @@
+import type { AggregateType, DomainEvent } from '@delivery/contracts';
+import type { z } from 'zod';
+import type { DatabaseClient, SqlExecutor } from '../db/sqlExecutor.ts';
+import type { AggregateState, Command, Decider } from '../domain/decider.ts';
+import type { CommandRoute } from '../http/commandRoute.ts';
+
+/** How one aggregate is stored: the service's typed Prisma client behind three calls. */
+export interface AggregateRepository<S extends AggregateState, Tx> {
+  load: (db: Tx, id: string) => Promise<S | undefined>;
+  insert: (tx: Tx, state: S) => Promise<void>;
+  /** Writes `state` only if the stored version is still `expectedVersion`; false when it is not. */
+  update: (tx: Tx, state: S, expectedVersion: number) => Promise<boolean>;
+}
+
+export type WriteServiceName = 'order' | 'dispatch' | 'delivery';
+
+/**
+ * Everything that makes one write service different from the others: its domain, its
+ * command table and how its aggregate is stored. command-kit supplies the rest (HTTP,
+ * validation, idempotency, outbox, relay, migrations, metrics, health, shutdown).
+ */
+export interface WriteServiceDefinition<
+  S extends AggregateState,
+  C extends Command,
+  E extends DomainEvent,
+  Tx extends SqlExecutor,
+> {
+  service: WriteServiceName;
+  aggregateType: AggregateType;
+  /** Path parameter and answer field naming the aggregate, e.g. `orderId`. */
+  idField: string;
+  /** e.g. `/api/v1/orders`; commands hang below it, the query is `<collection>/{id}`. */
+  collectionPath: string;
+  decider: Decider<C, E, S>;
+  /** The contract of this aggregate's events; every event is validated before the outbox. */
+  eventSchema: z.ZodType<E>;
+  commands: readonly CommandRoute<C>[];
+  /** The query API's answer (packages/contracts/src/query-api.ts). */
+  snapshot: { schema: z.ZodType; of: (state: S) => unknown };
+  repository: AggregateRepository<S, Tx>;
+  /** The service's generated Prisma client on the MariaDB adapter. */
+  connect: (databaseUrl: string) => DatabaseClient<Tx> & Tx;
+  /** prisma/<service>/migrations */
+  migrationsDir: string;
+}

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { type DomainEvent, EVENT_HEADERS, parseDomainEvent } from '@delivery/contracts';
+import { kafkaBrokers } from '@delivery/infra';
+import { type Consumer, Kafka, logLevel } from 'kafkajs';
+
+/** One consumed message: the envelope parsed against the contract, with key and headers. */
+export interface TappedEvent {
+  key: string | undefined;
+  partition: number;
+  offset: string;
+  headers: Record<string, string>;
+  event: DomainEvent;
+}
+
+export type TopicOffsets = { partition: number; offset: string }[];
+
+/**
+ * Reads a shared topic from offsets taken before the test acted (never from the start of
+ * its history), in a consumer group of its own. Every message is parsed against the
+ * contract; tests filter by the aggregate ids they created.
+ */
+export class EventTap {
+  readonly received: TappedEvent[] = [];
+  readonly violations: string[] = [];
+  private readonly consumer: Consumer;
+  private readonly kafka: Kafka;
+  private readonly groupId: string;
+
+  private constructor(kafka: Kafka, consumer: Consumer, groupId: string) {
+    this.kafka = kafka;
+    this.consumer = consumer;
+    this.groupId = groupId;
+  }
+
+  /** The topic's current end, per partition: where a tap started later should begin. */
+  static async endOffsets(topic: string, brokers: string[] = kafkaBrokers()): Promise<TopicOffsets> {
+    const admin = new Kafka({ clientId: 'event-tap-admin', brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      return (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => ({ partition, offset: high }));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  static async start(topic: string, options: { from?: TopicOffsets; brokers?: string[] } = {}): Promise<EventTap> {
+    const brokers = options.brokers ?? kafkaBrokers();
+    const from = options.from ?? (await EventTap.endOffsets(topic, brokers));
+    const kafka = new Kafka({ clientId: 'event-tap', brokers, logLevel: logLevel.NOTHING });
+    const groupId = `test-tap-${randomUUID()}`;
+    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 100 });
+    const tap = new EventTap(kafka, consumer, groupId);
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: false });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const headers = Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
+        );
+        try {
+          const event = parseDomainEvent(JSON.parse(message.value?.toString() ?? 'null'));
+          tap.received.push({ key: message.key?.toString(), partition, offset: message.offset, headers, event });
+        } catch (error) {
+          tap.violations.push(`${partition}@${message.offset}: ${(error as Error).message}`);
+        }
+        await Promise.resolve();
+      },
+    });
+    for (const { partition, offset } of from) consumer.seek({ topic, partition, offset });
+    return tap;
+  }
+
+  /** Events of one aggregate in arrival order. */
+  eventsOf(aggregateId: string): DomainEvent[] {
+    return this.received.filter((r) => r.event.aggregateId === aggregateId).map((r) => r.event);
+  }
+
+  recordsOf(aggregateId: string): TappedEvent[] {
+    return this.received.filter((r) => r.event.aggregateId === aggregateId);
+  }
+
+  /** Waits until `count` events of the aggregate arrived; returns them. */
+  async waitForEvents(aggregateId: string, count: number, timeoutMs = 30_000): Promise<DomainEvent[]> {
+    await this.waitUntil(() => this.eventsOf(aggregateId).length >= count, timeoutMs, () =>
+      `${count} events of ${aggregateId}, got ${this.eventsOf(aggregateId).map((e) => e.eventType).join(', ') || 'none'}`,
+    );
+    return this.eventsOf(aggregateId);
+  }
+
+  async waitUntil(condition: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      await admin.deleteGroups([this.groupId]);
+    } catch {
+      // best effort: an empty group expires on its own
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
+
+export const eventHeaderNames = EVENT_HEADERS;

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createLogger } from '@delivery/runtime-kit';
+import { applyMigrations } from '../src/migrations/migrationRunner.ts';
+import { adminQuery, createThrowawayDatabase, type ThrowawayDatabase } from '../src/testing/throwawayDatabase.ts';
+import { describeDatabase, describePrismaSchema } from './schemaDescription.ts';
+
+const prismaDir = join(import.meta.dirname, '../../../prisma');
+const logger = createLogger('schema-agreement-test', 'silent');
+
+const aggregateTables: Record<string, string> = { order: 'orders', dispatch: 'dispatches', delivery: 'deliveries' };
+
+describe.each(['order', 'dispatch', 'delivery'])('prisma/%s: schema.prisma and migrations agree', (service) => {
+  let database: ThrowawayDatabase;
+
+  beforeAll(async () => {
+    database = await createThrowawayDatabase(`${service}_db_schema`);
+    await applyMigrations({ databaseUrl: database.url, migrationsDir: join(prismaDir, service, 'migrations'), logger });
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('given the migrations applied to a fresh schema then tables, columns, types, nullability and indexes equal the DMMF', async () => {
+    const expected = describePrismaSchema(readFileSync(join(prismaDir, service, 'schema.prisma'), 'utf8'));
+    expect(Object.keys(expected).sort()).toEqual(
+      [aggregateTables[service], 'idempotency_record', 'outbox_event', 'outbox_lease'].sort(),
+    );
+    expect(await describeDatabase(database.name)).toEqual(expected);
+  });
+
+  it('given a column the schema does not declare then the comparison tells them apart', async () => {
+    const expected = describePrismaSchema(readFileSync(join(prismaDir, service, 'schema.prisma'), 'utf8'));
+    await adminQuery(`ALTER TABLE \`${database.name}\`.outbox_lease ADD COLUMN drift INT NULL`);
+    try {
+      expect(await describeDatabase(database.name)).not.toEqual(expected);
+    } finally {
+      await adminQuery(`ALTER TABLE \`${database.name}\`.outbox_lease DROP COLUMN drift`);
+    }
+  });
+
+  it('has a migration_lock.toml for mysql', () => {
+    expect(readFileSync(join(prismaDir, service, 'migrations/migration_lock.toml'), 'utf8')).toMatch(/provider = "mysql"/);
+  });
+});

@@ -1,0 +1,34 @@
+import { join } from 'node:path';
+import {
+  type RunningWriteService,
+  startWriteService,
+  type WriteServiceConfig,
+  type WriteServiceDefinition,
+} from '@delivery/command-kit';
+import { DeliveryEvent, DeliverySnapshot } from '@delivery/contracts';
+import { deliveryCommands } from './api/deliveryCommands.ts';
+import { readDeliveryConfig } from './config/deliveryConfig.ts';
+import type { Delivery } from './domain/delivery.ts';
+import type { DeliveryCommand } from './domain/deliveryCommand.ts';
+import { deliveryDecider } from './domain/deliveryDecider.ts';
+import { connectDeliveryDatabase } from './store/deliveryDatabase.ts';
+import { deliveryRepository, type DeliveryTx } from './store/deliveryRepository.ts';
+
+export const deliveryService: WriteServiceDefinition<Delivery, DeliveryCommand, DeliveryEvent, DeliveryTx> = {
+  service: 'delivery',
+  aggregateType: 'delivery',
+  idField: 'deliveryId',
+  collectionPath: '/api/v1/deliveries',
+  decider: deliveryDecider,
+  eventSchema: DeliveryEvent,
+  commands: deliveryCommands,
+  snapshot: { schema: DeliverySnapshot, of: (delivery) => delivery },
+  repository: deliveryRepository,
+  connect: connectDeliveryDatabase,
+  migrationsDir: join(import.meta.dirname, '../../../prisma/delivery/migrations'),
+};
+
+/** Starts the delivery service in-process; unset fields come from the environment (port 0 is fine). */
+export function startDeliveryService(config: Partial<WriteServiceConfig> = {}): Promise<RunningWriteService> {
+  return startWriteService(deliveryService, { ...readDeliveryConfig(), ...config });
+}

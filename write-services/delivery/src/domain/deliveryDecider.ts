@@ -1,0 +1,56 @@
+import {
+  assertNever,
+  assertTransition,
+  type Decider,
+  INITIAL_STATE,
+  type InitialState,
+  requireExisting,
+} from '@delivery/command-kit';
+import type { DeliveryEvent, EventDraft } from '@delivery/contracts';
+import type { Delivery } from './delivery.ts';
+import type { DeliveryCommand } from './deliveryCommand.ts';
+import { DELIVERY_TRANSITIONS } from './deliveryTransitions.ts';
+
+export type DeliveryState = Delivery | InitialState;
+
+export const deliveryDecider: Decider<DeliveryCommand, DeliveryEvent, Delivery> = {
+  initialState: () => INITIAL_STATE,
+
+  decide(command: DeliveryCommand, state: DeliveryState): EventDraft<DeliveryEvent>[] {
+    assertTransition(DELIVERY_TRANSITIONS, command.type, state);
+    if (command.type === 'CreateDelivery') {
+      const { orderId, dispatchId, riderId } = command;
+      return [{ eventType: 'DeliveryCreated', payload: { orderId, dispatchId, riderId, status: 'READY' } }];
+    }
+    const { orderId, dispatchId } = requireExisting(state, command.type);
+    switch (command.type) {
+      case 'PickUpDelivery':
+        return [{ eventType: 'DeliveryPickedUp', payload: { orderId, dispatchId, status: 'PICKED_UP' } }];
+      case 'UpdateDeliveryLocation':
+        return [
+          { eventType: 'DeliveryLocationUpdated', payload: { orderId, dispatchId, lat: command.lat, lng: command.lng } },
+        ];
+      case 'CompleteDelivery':
+        return [{ eventType: 'DeliveryCompleted', payload: { orderId, dispatchId, status: 'DELIVERED' } }];
+      default:
+        return assertNever(command);
+    }
+  },
+
+  evolve(state: DeliveryState, event: DeliveryEvent): Delivery {
+    const stamp = { version: event.version, updatedAt: event.occurredAt };
+    switch (event.eventType) {
+      case 'DeliveryCreated':
+        return { deliveryId: event.aggregateId, ...event.payload, location: null, createdAt: event.occurredAt, ...stamp };
+      case 'DeliveryPickedUp':
+      case 'DeliveryCompleted':
+        return { ...requireExisting(state, event.eventType), status: event.payload.status, ...stamp };
+      case 'DeliveryLocationUpdated': {
+        const { lat, lng } = event.payload;
+        return { ...requireExisting(state, event.eventType), location: { lat, lng, updatedAt: event.occurredAt }, ...stamp };
+      }
+      default:
+        return assertNever(event);
+    }
+  },
+};

@@ -1,0 +1,78 @@
+import {
+  assertNever,
+  assertTransition,
+  type Decider,
+  INITIAL_STATE,
+  type InitialState,
+  requireExisting,
+} from '@delivery/command-kit';
+import type { EventDraft, OrderEvent } from '@delivery/contracts';
+import type { Order } from './order.ts';
+import type { OrderCommand } from './orderCommand.ts';
+import { ORDER_TRANSITIONS } from './orderTransitions.ts';
+
+export type OrderState = Order | InitialState;
+
+export const orderDecider: Decider<OrderCommand, OrderEvent, Order> = {
+  initialState: () => INITIAL_STATE,
+
+  decide(command: OrderCommand, state: OrderState): EventDraft<OrderEvent>[] {
+    assertTransition(ORDER_TRANSITIONS, command.type, state);
+    switch (command.type) {
+      case 'PlaceOrder':
+        return [
+          {
+            eventType: 'OrderPlaced',
+            payload: {
+              customerId: command.customerId,
+              storeId: command.storeId,
+              items: command.items,
+              totalAmount: command.items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0),
+              deliveryAddress: command.deliveryAddress,
+              requestNote: command.requestNote,
+              status: 'PLACED',
+            },
+          },
+        ];
+      case 'AcceptOrder':
+        return [{ eventType: 'OrderAccepted', payload: { status: 'ACCEPTED' } }];
+      case 'UpdateOrder':
+        return [
+          {
+            eventType: 'OrderUpdated',
+            payload: {
+              ...(command.requestNote === undefined ? {} : { requestNote: command.requestNote }),
+              ...(command.deliveryAddress === undefined ? {} : { deliveryAddress: command.deliveryAddress }),
+            },
+          },
+        ];
+      case 'CancelOrder':
+        return [{ eventType: 'OrderCancelled', payload: { status: 'CANCELLED', reason: command.reason } }];
+      default:
+        return assertNever(command);
+    }
+  },
+
+  evolve(state: OrderState, event: OrderEvent): Order {
+    const stamp = { version: event.version, updatedAt: event.occurredAt };
+    switch (event.eventType) {
+      case 'OrderPlaced': {
+        const { status, ...placed } = event.payload;
+        return { orderId: event.aggregateId, ...placed, status, cancelReason: null, createdAt: event.occurredAt, ...stamp };
+      }
+      case 'OrderAccepted':
+        return { ...requireExisting(state, event.eventType), status: event.payload.status, ...stamp };
+      case 'OrderUpdated':
+        return { ...requireExisting(state, event.eventType), ...event.payload, ...stamp };
+      case 'OrderCancelled':
+        return {
+          ...requireExisting(state, event.eventType),
+          status: event.payload.status,
+          cancelReason: event.payload.reason,
+          ...stamp,
+        };
+      default:
+        return assertNever(event);
+    }
+  },
+};
