@@ -67,7 +67,7 @@ export class Exchange {
     this.requestId = requestIdOf(req.headers['x-request-id']);
     req.exchange = this;
     routes.inflight++;
-    res.once('close', onResponseClose);
+    res.on('close', onResponseClose); // 'close' comes once; `on` spares once's wrapper
   }
 
   /** Prepares a matched request for proxying. */

@@ -126,7 +126,7 @@ const fileSchema = z.strictObject({
         path: z
           .string()
           .regex(PATTERN, 'expected a path pattern such as /api/v1/orders/** (literal segments, *, trailing **)')
-          .refine((p) => !p.slice(0, -3).includes('**'), '** is allowed only as the last segment')
+          .refine((p) => !p.split('/').slice(0, -1).includes('**'), '** is allowed only as the last segment')
           .refine((p) => !p.split('/').some((s) => s === '.' || s === '..'), 'no . or .. segments'),
         upstream: z.string(),
         ...settingsShape,
@@ -254,9 +254,10 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
     where = section ?? 'file';
     field = key === undefined ? [] : [key, ...rest];
   }
-  const unknown = issue.code === 'unrecognized_keys' ? ` ${issue.keys.join(', ')}` : '';
+  if (issue.code === 'unrecognized_keys')
+    return issue.keys.map((key) => `${where} field ${[...field, key].join('.')}: unknown field`).join('; ');
   const named = field.length > 0 ? ` field ${field.join('.')}` : '';
-  return `${where}${named}: ${issue.message}${unknown}`;
+  return `${where}${named}: ${issue.message}`;
 }
 
 function nameAt(raw: unknown, index: number): string | undefined {

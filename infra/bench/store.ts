@@ -1,11 +1,12 @@
 // npm run bench:store — the document store's find-by-id latency and version-guarded upsert
-// throughput at 1k and 100k documents, measured on a throw-away instance of the
-// mongo-java-server stand-in (H2 backend, as in development), written to docs/benchmarks.md.
+// throughput at 1k and 100k documents, measured on throw-away instances of the
+// mongo-java-server stand-in (H2 backend as in development, and the memory backend for
+// comparison), written to docs/benchmarks.md.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient, type AnyBulkWriteOperation, type Collection } from 'mongodb';
 import { createMongo, ensureComponent, mongo as installedMongo, repoRoot, statePath } from '../src/index.ts';
@@ -27,7 +28,11 @@ interface View {
   updatedAt: Date;
 }
 
+type Backend = 'h2' | 'memory';
+const BACKENDS: Backend[] = ['h2', 'memory'];
+
 interface Result {
+  backend: Backend;
   documents: number;
   findP50: number;
   findP99: number;
@@ -60,7 +65,7 @@ const guardedUpsert = (id: string, version: number): AnyBulkWriteOperation<View>
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 const pick = <T>(values: readonly T[]): T => values[Math.floor(Math.random() * values.length)] as T;
 
-async function measure(views: Collection<View>, documents: number): Promise<Result> {
+async function measure(views: Collection<View>, backend: Backend, documents: number): Promise<Result> {
   await views.drop().catch(() => {});
   const ids = Array.from({ length: documents }, () => randomUUID());
   for (let start = 0; start < documents; start += 10_000) {
@@ -99,10 +104,10 @@ async function measure(views: Collection<View>, documents: number): Promise<Resu
   }
   const batchOps = (BATCHES * Math.min(BATCH_SIZE, documents)) / ((performance.now() - startedAt) / 1000);
 
-  return { documents, findP50: percentile(latencies, 0.5), findP99: percentile(latencies, 0.99), sequentialOps, batchOps };
+  return { backend, documents, findP50: percentile(latencies, 0.5), findP99: percentile(latencies, 0.99), sequentialOps, batchOps };
 }
 
-function report(results: Result[]): string {
+function report(results: Result[], load: string): string {
   const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
   const nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
   const driver = (createRequire(import.meta.url)('mongodb/package.json') as { version: string }).version;
@@ -111,18 +116,19 @@ function report(results: Result[]): string {
   return [
     SECTION,
     '',
-    `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:store\` on ${nproc} cores (${cpuModel}),`,
-    `Node ${process.version}, \`mongodb\` driver ${driver}, against mongo-java-server 1.47.0 with the H2 backend`,
-    '(`-Xmx512m`) and the project\'s launcher (`infra/mongo/MongoLauncher.java`, `_id`-first lookups).',
-    'These are the stand-in\'s figures, not MongoDB\'s. Client and server share the machine\'s cores;',
-    `one connection, sequential requests. Finds: ${FINDS} random ids; sequential upserts: ${SEQUENTIAL_UPSERTS};`,
-    `batches: ${BATCHES} \`bulkWrite\`s of ${BATCH_SIZE} distinct ids, \`ordered: false\`. The upsert is the`,
-    'projections\' version guard `updateOne({_id, version: {$lt: n}}, {$set: {..., version: n}}, {upsert: true})`.',
+    `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:store\` on ${nproc} cores (${cpuModel}; load average`,
+    `${load} when it started), Node ${process.version}, \`mongodb\` driver ${driver}, against mongo-java-server 1.47.0`,
+    '(`-Xmx512m`) run by the project\'s launcher (`infra/mongo/MongoLauncher.java`, `_id`-first lookups).',
+    'These are the stand-in\'s figures, not MongoDB\'s. Client and server share the machine\'s cores; one',
+    `connection, requests one after another. Finds: ${FINDS} random ids; one-at-a-time upserts: ${SEQUENTIAL_UPSERTS};`,
+    `batches: ${BATCHES} \`bulkWrite\`s of ${BATCH_SIZE} distinct ids, \`ordered: false\`. The upsert is the projections'`,
+    'version guard `updateOne({_id, version: {$lt: n}}, {$set: {..., version: n}}, {upsert: true})`. H2 is what',
+    'development and the fault drills use (it persists); memory is shown for comparison.',
     '',
-    '| documents | find by `_id` p50 | find by `_id` p99 | guarded upsert, one at a time | guarded upsert, 500-op batches |',
-    '|---:|---:|---:|---:|---:|',
+    '| backend | documents | find by `_id` p50 | find by `_id` p99 | guarded upsert, one at a time | guarded upsert, 500-op batches |',
+    '|---|---:|---:|---:|---:|---:|',
     ...results.map((r) =>
-      `| ${r.documents.toLocaleString('en-US')} | ${ms(r.findP50)} | ${ms(r.findP99)} | ${rate(r.sequentialOps)} | ${rate(r.batchOps)} |`),
+      `| ${r.backend} | ${r.documents.toLocaleString('en-US')} | ${ms(r.findP50)} | ${ms(r.findP99)} | ${rate(r.sequentialOps)} | ${rate(r.batchOps)} |`),
     '',
   ].join('\n');
 }
@@ -143,28 +149,36 @@ function writeSection(section: string): string {
   return file;
 }
 
-// A separate instance on a free port with its own H2 file: the development store is untouched.
-let port = 27117;
-while (await isPortOpen('127.0.0.1', port)) port++;
-const dir = statePath('bench', 'mongo');
-rmSync(dir, { recursive: true, force: true });
-if (!(await installedMongo.isInstalled())) await installedMongo.install();
-const store = createMongo({ address: { host: '127.0.0.1', port }, dir, libs: statePath('mongo', 'libs') });
-await ensureComponent(store);
-const client = new MongoClient(`mongodb://127.0.0.1:${port}`, { directConnection: true });
-try {
-  await client.connect();
-  const views = client.db('bench_store').collection<View>('order_views');
-  const results: Result[] = [];
-  for (const documents of SIZES) {
-    const result = await measure(views, documents);
-    console.log(JSON.stringify(result));
-    results.push(result);
-  }
-  const section = report(results);
-  console.log(`\n${section}\nwritten to ${writeSection(section)}`);
-} finally {
-  await client.close();
-  await store.stop();
+/** Measures every size on a fresh instance of the stand-in with that backend. */
+async function measureBackend(backend: Backend): Promise<Result[]> {
+  // A separate instance on a free port with its own files: the development store is untouched.
+  let port = 27117;
+  while (await isPortOpen('127.0.0.1', port)) port++;
+  const dir = statePath('bench', 'mongo');
   rmSync(dir, { recursive: true, force: true });
+  const store = createMongo({ address: { host: '127.0.0.1', port }, dir, backend, libs: statePath('mongo', 'libs') });
+  await ensureComponent(store);
+  const client = new MongoClient(`mongodb://127.0.0.1:${port}`, { directConnection: true });
+  try {
+    await client.connect();
+    const views = client.db('bench_store').collection<View>('order_views');
+    const results: Result[] = [];
+    for (const documents of SIZES) {
+      const result = await measure(views, backend, documents);
+      console.log(JSON.stringify(result));
+      results.push(result);
+    }
+    return results;
+  } finally {
+    await client.close();
+    await store.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
+
+const load = loadavg().map((value) => value.toFixed(2)).join(' / ');
+if (!(await installedMongo.isInstalled())) await installedMongo.install();
+const results: Result[] = [];
+for (const backend of BACKENDS) results.push(...(await measureBackend(backend)));
+const section = report(results, load);
+console.log(`\n${section}\nwritten to ${writeSection(section)}`);

@@ -179,7 +179,7 @@ public final class MongoLauncher {
         MongoBackend backend;
         if (h2File != null) {
             // One file, locked by this process.
-            store = new MVStore.Builder().fileName(h2File).cacheSize(Integer.getInteger("h2.cacheMb", 16)).autoCommitBufferSize(Integer.getInteger("h2.bufferKb", 1024)).open();
+            store = MVStore.open(h2File);
             backend = new IdFirstH2Backend(store);
         } else {
             backend = new IdFirstMemoryBackend();

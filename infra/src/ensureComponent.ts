@@ -1,7 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Component } from './components/component.ts';
 import { hostPortOf, isLoopback } from './addresses.ts';
 import { tailLines } from './process/tailLines.ts';
-import { waitFor } from './process/waitFor.ts';
 
 export interface ComponentStatus {
   name: Component['name'];
@@ -56,17 +56,23 @@ export async function ensureComponent(component: Component): Promise<ComponentSt
     throw new ComponentStartError(component, `failed to install or start: ${(error as Error).message}`);
   }
 
-  let exited = false;
-  const ready = await waitFor(async () => {
-    if (await component.isReady()) return true;
-    exited = !component.isRunning();
-    return exited; // a dead process will not become ready: stop waiting
-  }, component.startTimeoutMs, 100);
-  if (!ready || exited) {
+  const outcome = await awaitReadiness(component);
+  if (outcome !== 'ready') {
     throw new ComponentStartError(
       component,
-      exited ? 'exited during start' : `was not ready within ${component.startTimeoutMs / 1000} s`,
+      outcome === 'exited' ? 'exited during start' : `was not ready within ${component.startTimeoutMs / 1000} s`,
     );
   }
   return status('started');
+}
+
+/** Polls readiness until the deadline; a process that died will not become ready: stop early. */
+async function awaitReadiness(component: Component): Promise<'ready' | 'exited' | 'timeout'> {
+  const deadline = Date.now() + component.startTimeoutMs;
+  for (;;) {
+    if (await component.isReady()) return 'ready';
+    if (!component.isRunning()) return 'exited';
+    if (Date.now() >= deadline) return 'timeout';
+    await sleep(100);
+  }
 }

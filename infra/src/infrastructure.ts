@@ -7,7 +7,7 @@ import { kafkaBrokers, mongoUrl, redisUrl } from './addresses.ts';
 import { databaseUrl } from './databases.ts';
 import { ensureDatabases } from './ensureDatabases.ts';
 import { ensureTopics } from './topics.ts';
-import { ensureComponent, type ComponentStatus } from './ensureComponent.ts';
+import { ComponentStartError, ensureComponent, type ComponentStatus } from './ensureComponent.ts';
 
 export const components: Readonly<Record<ComponentName, Component>> = { redis, mariadb, kafka, mongo };
 export const componentNames = Object.keys(components) as ComponentName[];
@@ -28,7 +28,11 @@ export interface EnsureOptions {
 /** Ensures one component answers and is provisioned (schemas and users, topics). */
 export async function startComponent(name: ComponentName): Promise<ComponentStatus> {
   const status = await ensureComponent(components[name]);
-  await provisioning[name]?.();
+  try {
+    await provisioning[name]?.();
+  } catch (error) {
+    throw new ComponentStartError(components[name], `answers, but provisioning it failed: ${(error as Error).message}`);
+  }
   return status;
 }
 

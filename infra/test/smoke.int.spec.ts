@@ -41,7 +41,12 @@ describe('kafka', () => {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     const received = new Promise<string>((resolve) => {
-      void consumer?.run({ eachMessage: async ({ message }) => resolve(`${message.key?.toString()}=${message.value?.toString()}`) });
+      void consumer?.run({
+        eachMessage: ({ message }) => {
+          resolve(`${message.key?.toString()}=${message.value?.toString()}`);
+          return Promise.resolve();
+        },
+      });
     });
     await expect(received).resolves.toBe('order-1=hello');
   }, 30_000);

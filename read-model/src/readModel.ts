@@ -1,5 +1,5 @@
 import express from 'express';
-import { Partitions, type Producer } from 'kafkajs';
+import { Partitioners, type Producer } from 'kafkajs';
 import {
   createLogger,
   createRegistry,
@@ -53,7 +53,7 @@ function deadLetterProducer(kafka: ReturnType<typeof createKafka>): Producer {
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
-    createPartitioner: Partitions.DefaultPartitioner,
+    createPartitioner: Partitioners.DefaultPartitioner,
   });
 }
 

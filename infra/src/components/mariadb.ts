@@ -64,7 +64,7 @@ export function createMariadb({ address, dir }: MariadbSettings): MariadbCompone
     address: `${address.host}:${address.port}`,
     logFile,
     startTimeoutMs: 30_000,
-    isInstalled: async () => existsSync(SERVER),
+    isInstalled: () => Promise.resolve(existsSync(SERVER)),
     install: () => installDebianPackages(['mariadb-server']),
     isReady: () => ping(address),
     isRunning: () => ownedPid(pidFile, 'mariadbd') !== undefined,

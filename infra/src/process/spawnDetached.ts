@@ -8,6 +8,7 @@ export interface DetachedProcess {
   args: readonly string[];
   logFile: string;
   pidFile: string;
+  /** The working directory; the log file's folder by default (a JVM crash report lands there). */
   cwd?: string;
 }
 
@@ -15,7 +16,7 @@ export interface DetachedProcess {
  * Starts a server that outlives this process: its own session (detached), stdout and
  * stderr appended to its log file, its pid written to its pid file.
  */
-export function spawnDetached({ command, args, logFile, pidFile, cwd }: DetachedProcess): number {
+export function spawnDetached({ command, args, logFile, pidFile, cwd = dirname(logFile) }: DetachedProcess): number {
   mkdirSync(dirname(logFile), { recursive: true });
   mkdirSync(dirname(pidFile), { recursive: true });
   const log = openSync(logFile, 'a');

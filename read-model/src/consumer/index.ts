@@ -4,3 +4,4 @@ export { DeadLetterPublisher, DLT_HEADERS, type DeadLetter } from './deadLetters
 export { decodeMessage, type Decoded } from './decodeMessage.ts';
 export { createKafka } from './kafkaClient.ts';
 export { ProjectionConsumer, type ChunkProjector, type ProjectionConsumerOptions } from './projectionConsumer.ts';
+export { rebuildViews, type RebuildOptions, type RebuildResult } from './rebuildViews.ts';

@@ -92,7 +92,7 @@ export class ProjectionConsumer {
       heartbeatInterval: Math.max(500, Math.floor(this.#o.sessionTimeoutMs / 4)),
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 500,
-      retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 5, restartOnFailure: async () => false },
+      retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 5, restartOnFailure: () => Promise.resolve(false) },
     });
     this.#consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -137,12 +137,12 @@ export class ProjectionConsumer {
     }, delay);
   }
 
-  async #eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
-    // A batch fetched before a pause waits for the resume (it will be fetched again).
-    if (this.#paused) return;
+  async #eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     const { topic, partition } = batch;
     for (let start = 0; start < batch.messages.length; start += this.#o.chunkSize) {
-      if (!isRunning() || isStale() || this.#paused) return;
+      // A batch fetched before a pause waits for the resume (it is fetched again then).
+      if (!payload.isRunning() || payload.isStale() || this.isPaused()) return;
       const chunk = batch.messages.slice(start, start + this.#o.chunkSize);
       try {
         await this.#o.projector.project(chunk.map((m: KafkaMessage) => toSource(topic, partition, m)));
@@ -151,13 +151,13 @@ export class ProjectionConsumer {
         return;
       }
       const last = chunk.at(-1);
-      if (last) resolveOffset(last.offset);
+      if (last) payload.resolveOffset(last.offset);
       this.#failures = 0;
       this.#o.metrics.consumerLag.set({ topic, partition: String(partition) }, Math.max(0, Number(batch.highWatermark) - Number(last?.offset ?? 0) - 1));
-      await heartbeat();
+      await payload.heartbeat();
     }
     try {
-      await commitOffsetsIfNecessary();
+      await payload.commitOffsetsIfNecessary();
     } catch (error) {
       // The resolved offsets stay resolved and are committed with a later batch.
       this.#o.logger.warn({ err: error }, 'offset commit failed; will commit later');

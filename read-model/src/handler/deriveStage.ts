@@ -1,4 +1,5 @@
-import type { OrderDocument, Stage } from './viewDocuments.ts';
+import type { OrderDocument } from './viewDocuments.ts';
+import type { Stage } from './stage.ts';
 
 /**
  * The stage rule of architecture.md, in its precedence. It reads only the parts' current

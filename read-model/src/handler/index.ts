@@ -1,3 +1,4 @@
+export { Stage, STAGES } from './stage.ts';
 export * from './viewDocuments.ts';
 export * from './viewSchemas.ts';
 export { deriveStage } from './deriveStage.ts';

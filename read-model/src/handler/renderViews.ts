@@ -5,8 +5,8 @@ import type {
   DispatchPart,
   OrderDocument,
   OrderPart,
-  Stage,
 } from './viewDocuments.ts';
+import type { Stage } from './stage.ts';
 import { deriveStage } from './deriveStage.ts';
 import type { DeliveryView, DispatchView, OrderView, Versioned } from './viewSchemas.ts';
 
@@ -170,7 +170,7 @@ export function renderView<V extends keyof RenderedViews>(
 ): Versioned<RenderedViews[V]> | undefined {
   switch (view) {
     case 'orders':
-      return renderOrderView(doc as OrderDocument) as Versioned<RenderedViews[V]> | undefined;
+      return renderOrderView(doc) as Versioned<RenderedViews[V]> | undefined;
     case 'dispatches':
       return renderDispatchView(doc) as Versioned<RenderedViews[V]> | undefined;
     default:

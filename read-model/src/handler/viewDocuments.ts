@@ -13,8 +13,7 @@ import type {
  * newer (see planProjection.ts). Timestamps are BSON dates so that they sort.
  */
 
-export const STAGES = ['PLACED', 'ACCEPTED', 'RIDER_ASSIGNED', 'PICKED_UP', 'DELIVERED', 'CANCELLED'] as const;
-export type Stage = (typeof STAGES)[number];
+import type { Stage } from './stage.ts';
 
 export interface Located extends GeoPoint {
   updatedAt: Date;

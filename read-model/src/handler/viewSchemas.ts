@@ -9,7 +9,7 @@ import {
   Uuid,
 } from '@delivery/contracts';
 import { z } from 'zod';
-import { STAGES } from './viewDocuments.ts';
+import { Stage } from './stage.ts';
 
 /**
  * The views as clients see them (REST now, GraphQL later). Field names follow the write
@@ -17,7 +17,6 @@ import { STAGES } from './viewDocuments.ts';
  * the same shape minus the fields only the view has. Timestamps are ISO-8601 UTC.
  */
 const Timestamp = z.iso.datetime();
-export const Stage = z.enum(STAGES).describe('Derived from the order, dispatch and delivery (docs/read-model.md).');
 
 export const Location = z.strictObject({ ...GeoPoint.shape, updatedAt: Timestamp }).describe('Current rider location and when it was reported.');
 
@@ -47,7 +46,7 @@ export const OrderDeliverySummary = z
   })
   .describe("The order's current delivery (the furthest along, then the latest).");
 
-const viewOnly = (schema: z.ZodType, field: string) =>
+const viewOnly = <T extends z.ZodType>(schema: T, field: string) =>
   schema.optional().describe(`${field}; absent when X-Read-Source is fallback (only the view has it).`);
 
 export const OrderView = z.strictObject({

@@ -77,7 +77,7 @@ export class CacheFence {
     }
     if (!this.#fenced) {
       this.#fenced = true;
-      this.#updateFence(async () => {
+      void this.#updateFence(async () => {
         try {
           await metaCollection(this.#db).updateOne({ _id: CACHE_FENCE_ID }, { $addToSet: { pending: this.#instanceId } }, { upsert: true });
         } catch (error) {

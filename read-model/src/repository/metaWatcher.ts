@@ -49,12 +49,12 @@ export class MetaWatcher {
   async generationOrLoad(signal?: AbortSignal): Promise<number> {
     if (this.#generation !== undefined) return this.#generation;
     await this.load(signal);
-    return this.#generation ?? FIRST_GENERATION;
+    return this.generation() ?? FIRST_GENERATION;
   }
 
   async load(signal?: AbortSignal): Promise<void> {
     const docs = await metaCollection(this.#db)
-      .find({ _id: { $in: [ACTIVE_GENERATION_ID, CACHE_FENCE_ID] } }, signal ? { signal } : { timeoutMS: Math.max(500, this.#refreshMs) })
+      .find({ _id: { $in: [ACTIVE_GENERATION_ID, CACHE_FENCE_ID] } }, { signal: signal ?? AbortSignal.timeout(Math.max(500, this.#refreshMs)) })
       .toArray();
     const generation = docs.find((d) => d._id === ACTIVE_GENERATION_ID)?.generation ?? FIRST_GENERATION;
     this.#fencePending = docs.find((d) => d._id === CACHE_FENCE_ID)?.pending ?? [];

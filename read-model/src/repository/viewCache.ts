@@ -22,7 +22,7 @@ return 1
 `;
 
 interface CacheCommands {
-  setIfNewer(key: string, version: number, json: string, ttlSeconds: number): Promise<number>;
+  setIfNewer(key: string, version: number, json: string, ttlSeconds: number): unknown;
 }
 type CacheClient = Redis & CacheCommands;
 
@@ -63,6 +63,8 @@ export class ViewCache {
       connectTimeout: Math.max(1000, settings.commandTimeoutMs * 4),
       retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
       reconnectOnError: () => false,
+      // ioredis waits this long for a socket that is already gone when disconnecting.
+      disconnectTimeout: 200,
     }) as CacheClient;
     this.client.on('error', () => {
       // Connection errors surface as failed commands; ioredis reconnects by itself.
@@ -94,7 +96,7 @@ export class ViewCache {
     if (entries.length === 0) return;
     const pipeline = this.client.pipeline();
     for (const e of entries) {
-      (pipeline as unknown as CacheCommands).setIfNewer(this.key(e.view, e.generation, e.id), e.version, e.json, this.#ttlSeconds);
+      void (pipeline as unknown as CacheCommands).setIfNewer(this.key(e.view, e.generation, e.id), e.version, e.json, this.#ttlSeconds);
     }
     const results = (await pipeline.exec()) ?? [];
     const failure = results.find(([error]) => error !== null);
@@ -122,6 +124,7 @@ export class ViewCache {
   }
 
   async close(): Promise<void> {
-    await this.client.quit().catch(() => this.client.disconnect());
+    if (this.client.status === 'ready') await this.client.quit().catch(() => undefined);
+    this.client.disconnect();
   }
 }

@@ -5,6 +5,7 @@ import {
   type Document,
   type Filter,
   type UpdateFilter,
+  type WriteError,
 } from 'mongodb';
 import {
   deriveOrder,
@@ -41,7 +42,11 @@ export interface WriteOutcome {
  * `$setOnInsert`: a document may be created by any of its sources, so insert-only fields
  * would never be written when another source came first.
  */
-function guardedUpsert(write: PartWrite, upsert: boolean): { filter: Filter<Document>; update: UpdateFilter<Document>; upsert: boolean } {
+interface AnyView extends Document {
+  _id: string;
+}
+
+function guardedUpsert(write: PartWrite, upsert: boolean): { filter: Filter<AnyView>; update: UpdateFilter<AnyView>; upsert: boolean } {
   const prefix = write.part === '' ? '' : `${write.part}.`;
   const set = Object.fromEntries(Object.entries(write.set).map(([field, value]) => [prefix + field, value]));
   return {
@@ -58,14 +63,15 @@ interface BulkResult {
 }
 
 /** One unordered bulk write; separates per-operation errors from a store that is down. */
-async function unorderedBulk(collection: Collection<Document>, ops: AnyBulkWriteOperation[]): Promise<BulkResult> {
+async function unorderedBulk(collection: Collection<AnyView>, ops: AnyBulkWriteOperation<AnyView>[]): Promise<BulkResult> {
   try {
     const result = await collection.bulkWrite(ops, { ordered: false });
     return { okIndexes: ops.map((_, i) => i), errors: [], matched: result.matchedCount + result.upsertedCount };
   } catch (error) {
-    if (!(error instanceof MongoBulkWriteError) || error.writeErrors.length === 0 || error.writeConcernError) throw error;
-    const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-    const errors = writeErrors.map((e) => ({ index: e.index, code: Number(e.code), message: e.errmsg ?? 'write error' }));
+    if (!(error instanceof MongoBulkWriteError) || error.writeConcernError) throw error;
+    const writeErrors = ([] as WriteError[]).concat(error.writeErrors);
+    if (writeErrors.length === 0) throw error;
+    const errors = writeErrors.map((e) => ({ index: e.index, code: e.code, message: e.errmsg ?? 'write error' }));
     const failed = new Set(errors.map((e) => e.index));
     return {
       okIndexes: ops.map((_, i) => i).filter((i) => !failed.has(i)),
@@ -75,7 +81,7 @@ async function unorderedBulk(collection: Collection<Document>, ops: AnyBulkWrite
   }
 }
 
-const toOps = (writes: PartWrite[], upsert: boolean): AnyBulkWriteOperation[] =>
+const toOps = (writes: PartWrite[], upsert: boolean): AnyBulkWriteOperation<AnyView>[] =>
   writes.map((w) => ({ updateOne: guardedUpsert(w, upsert) }));
 
 /**
@@ -90,7 +96,7 @@ export class ViewStore {
     const byView = Map.groupBy(writes, (w) => w.view);
     await Promise.all(
       [...byView].map(async ([view, group]) => {
-        const collection = views[view] as unknown as Collection<Document>;
+        const collection = views[view] as unknown as Collection<AnyView>;
         let pending = group;
         let first = true;
         for (let attempt = 1; pending.length > 0; attempt++) {
@@ -153,9 +159,9 @@ export class ViewStore {
     signal?: AbortSignal,
   ): Promise<ViewDocument<V>[]> {
     if (ids.length === 0) return [];
-    const collection = views[view] as unknown as Collection<Document>;
+    const collection = views[view] as unknown as Collection<AnyView>;
     const cursor = collection.find({ _id: { $in: [...ids] } }, signal ? { signal } : {});
-    return (await cursor.toArray()) as ViewDocument<V>[];
+    return (await cursor.toArray()) as unknown as ViewDocument<V>[];
   }
 
   /** Newest first by creation time, then id (a total order, so pages never skip or repeat). */

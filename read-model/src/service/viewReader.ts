@@ -213,7 +213,7 @@ export class ViewReader {
     if (!Uuid.safeParse(id).success) return storeDown ? new Problem('SERVICE_UNAVAILABLE', 'The views are unavailable.') : null;
     try {
       const found = await this.#d.fallback.lookup(view, id, context.requestId);
-      return found === null ? null : { view: found as RenderedViews[V], source: 'fallback' };
+      return found === null ? null : { view: found, source: 'fallback' };
     } catch (error) {
       // MongoDB said the view does not exist: a failing write service can't contradict it.
       if (!storeDown) return null;

@@ -9,6 +9,7 @@ import {
   requestId,
   routeNotFound,
 } from '@delivery/runtime-kit';
+import type { Server } from 'node:http';
 import express, { type Express, type Router } from 'express';
 import type { DatabaseClient, SqlExecutor } from '../db/sqlExecutor.ts';
 import type { AggregateState, Command } from '../domain/decider.ts';
@@ -19,6 +20,7 @@ import { accessLog } from './accessLog.ts';
 import type { CommandCounter } from './commandMetrics.ts';
 import { commandRouter } from './commandRouter.ts';
 import { expressPath } from './commandRoute.ts';
+import { HttpDrain } from './httpDrain.ts';
 import { methodNotAllowed } from './methodNotAllowed.ts';
 import { openApiDocument } from './openApiDocument.ts';
 import { queryRouter } from './queryRouter.ts';
@@ -37,8 +39,8 @@ export interface WriteServiceAppDeps<S extends AggregateState, C extends Command
 
 export interface WriteServiceApp {
   app: Express;
-  /** Turns readiness to 503 while the service drains. */
-  drain: () => void;
+  /** Readiness 503, then stops the server without dropping requests it already has. */
+  drain: (server: Server, graceMs: number) => Promise<void>;
 }
 
 /** The HTTP surface of a write service: commands, query, OpenAPI, health, metrics, problem+json errors. */
@@ -59,10 +61,11 @@ export function writeServiceApp<S extends AggregateState, C extends Command, E e
     methods.set(path, [...(methods.get(path) ?? []), route.method]);
   }
 
+  const httpDrain = new HttpDrain();
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(requestId, httpMetrics(registry), accessLog(logger));
+  app.use(httpDrain.middleware, requestId, httpMetrics(registry), accessLog(logger));
   app.use(health);
   app.get('/metrics', metricsEndpoint(registry));
   app.get('/openapi.json', (_req, res) => {
@@ -71,5 +74,11 @@ export function writeServiceApp<S extends AggregateState, C extends Command, E e
   app.use(commandRouter(deps), queryRouter(definition, db), methodNotAllowed(methods));
   app.use(routeNotFound);
   app.use(problemErrorHandler(logger));
-  return { app, drain: () => (health as Router & { drain?: () => void }).drain?.() };
+  return {
+    app,
+    drain: async (server, graceMs) => {
+      (health as Router & { drain?: () => void }).drain?.();
+      await httpDrain.close(server, { settleMs: 250, graceMs });
+    },
+  };
 }

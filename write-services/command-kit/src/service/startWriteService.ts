@@ -76,11 +76,7 @@ export async function startWriteService<S extends AggregateState, C extends Comm
 
   let closing: Promise<void> | undefined;
   const close = async () => {
-    drain();
-    const force = setTimeout(() => http.server.closeAllConnections(), config.shutdownGraceMs / 2);
-    force.unref();
-    await http.close();
-    clearTimeout(force);
+    await drain(http.server, config.shutdownGraceMs / 2);
     housekeeping.stop();
     await relay.stop();
     await db.$disconnect();

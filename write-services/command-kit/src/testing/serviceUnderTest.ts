@@ -1,4 +1,4 @@
-import type { AggregateType, DomainEvent } from '@delivery/contracts';
+import type { AggregateType } from '@delivery/contracts';
 import { EVENT_TOPICS } from '@delivery/contracts';
 import type { RunningWriteService } from '../service/startWriteService.ts';
 import type { WriteServiceConfig } from '../service/writeServiceConfig.ts';
@@ -54,11 +54,4 @@ export async function serviceUnderTest(
       await database.drop();
     },
   };
-}
-
-/** Contract checks every produced event must pass, beyond the schema the tap already applied. */
-export function expectEnvelope(event: DomainEvent, aggregateId: string, version: number): void {
-  if (event.aggregateId !== aggregateId || event.version !== version) {
-    throw new Error(`expected ${aggregateId} v${version}, got ${event.aggregateId} v${event.version}`);
-  }
 }

@@ -1,0 +1,407 @@
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { summariseProfile, type ProfileSummary } from './cpu-profile.ts';
+
+/**
+ * `npm run bench:gateway`: the same wrk load (fixed connections and duration, a warm-up
+ * first, several body sizes) against one trivial upstream directly, through nginx (1
+ * worker, plain reverse proxy with upstream keep-alive), through the gateway (one process,
+ * access log on) and through bare http-proxy-3 (the node:http floor). Cells are run
+ * round-robin several times and the median kept, since the load generator, the proxies
+ * and the upstream share the machine's cores. The table goes to docs/benchmarks.md
+ * (gateway section only); when the target is missed, a CPU profile of the gateway follows.
+ *
+ * Settings (environment): BENCH_DURATION_S (6), BENCH_WARMUP_S (3), BENCH_REPEATS (3),
+ * BENCH_CONNECTIONS (32), BENCH_BODIES (128,4096,65536).
+ */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const STATE = join(ROOT, '.local', 'bench', 'gateway');
+const DOC = join(ROOT, 'docs', 'benchmarks.md');
+const BEGIN = '<!-- gateway-benchmark:begin -->';
+const END = '<!-- gateway-benchmark:end -->';
+const PATH = '/api/v1/orders/7b0c1a52-5d6e-4f1e-9a3b-2c4d5e6f7a8b/accept';
+
+const settings = {
+  duration: Number(process.env.BENCH_DURATION_S ?? 6),
+  warmup: Number(process.env.BENCH_WARMUP_S ?? 3),
+  repeats: Number(process.env.BENCH_REPEATS ?? 3),
+  connections: Number(process.env.BENCH_CONNECTIONS ?? 32),
+  bodies: (process.env.BENCH_BODIES ?? '128,4096,65536').split(',').map(Number),
+};
+
+type Target = 'direct' | 'nginx' | 'gateway' | 'bare';
+const TARGETS: Target[] = ['direct', 'nginx', 'gateway', 'bare'];
+const LABEL: Record<Target, string> = {
+  direct: 'direct (no proxy)',
+  nginx: 'nginx, 1 worker',
+  gateway: 'gateway (1 process)',
+  bare: 'bare http-proxy-3',
+};
+
+interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** CPU time of the process(es) under test per request, in microseconds (robust to the machine's other load). */
+  cpuUs: number;
+}
+
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+async function main(): Promise<void> {
+  ensureTools();
+  await rm(STATE, { recursive: true, force: true });
+  await mkdir(STATE, { recursive: true });
+  const upstream = await startNode('upstream', [join(ROOT, 'gateway/bench/upstream.ts')], {});
+  const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
+  const nginxPort = await startNginx(upstream.port);
+  const gateway = await startGateway(upstreamUrl, []);
+  const bare = await startNode('bare', [join(ROOT, 'gateway/bench/bare-proxy.ts')], { TARGET: upstreamUrl });
+  const ports: Record<Target, number> = { direct: upstream.port, nginx: nginxPort.port, gateway: gateway.port, bare: bare.port };
+  const pids: Record<Target, number> = {
+    direct: upstream.child.pid ?? 0,
+    nginx: nginxPort.pid,
+    gateway: gateway.child.pid ?? 0,
+    bare: bare.child.pid ?? 0,
+  };
+  const loadBefore = loadavg()[0] ?? 0;
+
+  const results = new Map<string, Sample>();
+  for (const body of settings.bodies) {
+    const script = await luaScript(body);
+    for (const target of TARGETS) wrk(ports[target], script, settings.warmup);
+    const samples = new Map<Target, Sample[]>(TARGETS.map((t) => [t, []]));
+    for (let round = 0; round < settings.repeats; round++) {
+      for (const target of TARGETS) {
+        const sample = wrk(ports[target], script, settings.duration, pids[target]);
+        samples.get(target)?.push(sample);
+        console.log(
+          `body ${body} B, ${LABEL[target]}, round ${round + 1}: ${sample.rps.toFixed(0)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms, ${sample.cpuUs.toFixed(0)} µs CPU/request`,
+        );
+      }
+    }
+    for (const target of TARGETS) results.set(`${body}:${target}`, median(samples.get(target) ?? []));
+  }
+  const loadAfter = loadavg()[0] ?? 0;
+  stop(gateway.child);
+
+  const verdicts = settings.bodies.map((body) => verdict(body, results));
+  let profile: ProfileSummary | undefined;
+  if (verdicts.some((v) => !v.met)) profile = await profileGateway(upstreamUrl, settings.bodies[1] ?? settings.bodies[0] ?? 128);
+  await writeReport(results, verdicts, profile, { loadBefore, loadAfter });
+  console.log(`written to ${DOC}`);
+  for (const child of children) stop(child);
+}
+
+function ensureTools(): void {
+  const missing = ['nginx', 'wrk'].filter((tool) => !which(tool));
+  if (missing.length === 0) return;
+  console.log(`installing ${missing.join(', ')} (apt-get)`);
+  const install = () =>
+    execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', 'install', '-y', '-q', '--no-install-recommends', ...missing], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  try {
+    install();
+  } catch {
+    execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', 'update', '-q'], { stdio: 'inherit' });
+    install();
+  }
+}
+
+function which(tool: string): string | undefined {
+  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/bin']) {
+    if (dir && existsSync(join(dir, tool))) return join(dir, tool);
+  }
+  return undefined;
+}
+
+async function startNode(name: string, args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--conditions=source', ...args], {
+    env: { ...process.env, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${String(code)}`)));
+    child.stdout.once('data', (data: Buffer) => resolve((JSON.parse(data.toString()) as { port: number }).port));
+  });
+  return { child, port };
+}
+
+async function startGateway(upstreamUrl: string, nodeArgs: string[]): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const log = await open(join(STATE, 'gateway.log'), 'a');
+  const child = spawn(process.execPath, ['--conditions=source', ...nodeArgs, join(ROOT, 'gateway/src/main.ts')], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORDER_URL: upstreamUrl, LOG_LEVEL: 'info' },
+    stdio: ['ignore', log.fd, 'inherit'],
+  });
+  await log.close(); // the child has its own descriptor
+  children.push(child);
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, 'gateway');
+  return { child, port };
+}
+
+async function startNginx(upstreamPort: number): Promise<{ port: number; pid: number }> {
+  const port = await freePort();
+  const dir = join(STATE, 'nginx');
+  await mkdir(join(dir, 'tmp'), { recursive: true });
+  const conf = join(dir, 'nginx.conf');
+  await writeFile(
+    conf,
+    `worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log ${dir}/access.log combined buffer=64k flush=1s;
+  client_body_temp_path ${dir}/tmp/body;
+  proxy_temp_path ${dir}/tmp/proxy;
+  fastcgi_temp_path ${dir}/tmp/fastcgi;
+  uwsgi_temp_path ${dir}/tmp/uwsgi;
+  scgi_temp_path ${dir}/tmp/scgi;
+  client_body_buffer_size 1m;
+  keepalive_requests 1000000;
+  upstream order { server 127.0.0.1:${upstreamPort}; keepalive 64; keepalive_requests 1000000; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://order;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+`,
+  );
+  const child = spawn(which('nginx') ?? 'nginx', ['-p', dir, '-c', conf, '-e', join(dir, 'error.log'), '-g', 'daemon off;'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  children.push(child);
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/`)).status > 0, 'nginx');
+  return { port, pid: child.pid ?? 0 };
+}
+
+async function luaScript(bytes: number): Promise<string> {
+  const file = join(STATE, `post-${bytes}.lua`);
+  await writeFile(
+    file,
+    `wrk.method = "POST"\nwrk.body = string.rep("x", ${bytes})\nwrk.headers["Content-Type"] = "application/json"\n`,
+  );
+  return file;
+}
+
+function wrk(port: number, script: string, seconds: number, pid = 0): Sample {
+  const cpuBefore = cpuTicks(pid);
+  const output = execFileSync(
+    which('wrk') ?? 'wrk',
+    ['-t1', `-c${settings.connections}`, `-d${seconds}s`, '--latency', '-s', script, `http://127.0.0.1:${port}${PATH}`],
+    { encoding: 'utf8' },
+  );
+  const cpuUsed = cpuTicks(pid) - cpuBefore;
+  const latency = (q: string) => toMillis(new RegExp(`^\\s+${q}%\\s+([\\d.]+)(us|ms|s|m)`, 'm').exec(output));
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
+  const socketErrors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
+  const requests = Number(/(\d+) requests in/.exec(output)?.[1] ?? 0);
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0),
+    p50: latency('50'),
+    p99: latency('99'),
+    errors: non2xx + socketErrors,
+    cpuUs: requests > 0 ? (cpuUsed * TICK_US) / requests : Number.NaN,
+  };
+}
+
+// /proc/<pid>/stat counts CPU time in clock ticks (USER_HZ, 100 on Linux).
+const TICK_US = 10_000;
+
+/** User + system CPU ticks of a process and its direct children (nginx's master and worker). */
+function cpuTicks(pid: number): number {
+  if (pid === 0) return 0;
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(entry) === pid || Number(fields[1]) === pid) total += Number(fields[11]) + Number(fields[12]);
+  }
+  return total;
+}
+
+function toMillis(match: RegExpExecArray | null): number {
+  if (!match) return Number.NaN;
+  const value = Number(match[1]);
+  const factor = { us: 0.001, ms: 1, s: 1000, m: 60_000 }[match[2] as 'us' | 'ms' | 's' | 'm'];
+  return Math.round(value * factor * 1000) / 1000;
+}
+
+function median(samples: Sample[]): Sample {
+  const mid = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+  return {
+    rps: mid(samples.map((s) => s.rps)),
+    p50: mid(samples.map((s) => s.p50)),
+    p99: mid(samples.map((s) => s.p99)),
+    errors: samples.reduce((sum, s) => sum + s.errors, 0),
+    cpuUs: mid(samples.map((s) => s.cpuUs)),
+  };
+}
+
+interface Verdict {
+  body: number;
+  gatewayAddedP99: number;
+  nginxAddedP99: number;
+  p99Ratio: number;
+  throughputRatio: number;
+  met: boolean;
+}
+
+function verdict(body: number, results: Map<string, Sample>): Verdict {
+  const get = (target: Target) => results.get(`${body}:${target}`) as Sample;
+  const gatewayAddedP99 = get('gateway').p99 - get('direct').p99;
+  const nginxAddedP99 = get('nginx').p99 - get('direct').p99;
+  const p99Ratio = nginxAddedP99 > 0 ? gatewayAddedP99 / nginxAddedP99 : Number.POSITIVE_INFINITY;
+  const throughputRatio = get('gateway').rps / get('nginx').rps;
+  return {
+    body,
+    gatewayAddedP99,
+    nginxAddedP99,
+    p99Ratio,
+    throughputRatio,
+    met: (gatewayAddedP99 <= 0 || p99Ratio <= 2) && throughputRatio >= 0.6,
+  };
+}
+
+async function profileGateway(upstreamUrl: string, body: number): Promise<ProfileSummary> {
+  const dir = join(STATE, 'cpu-profile');
+  await mkdir(dir, { recursive: true });
+  const gateway = await startGateway(upstreamUrl, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const script = await luaScript(body);
+  wrk(gateway.port, script, settings.warmup);
+  wrk(gateway.port, script, settings.duration * 2);
+  await new Promise<void>((resolve) => {
+    gateway.child.once('exit', () => resolve());
+    stop(gateway.child);
+  });
+  return summariseProfile(dir);
+}
+
+async function writeReport(
+  results: Map<string, Sample>,
+  verdicts: Verdict[],
+  profile: ProfileSummary | undefined,
+  load: { loadBefore: number; loadAfter: number },
+): Promise<void> {
+  const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
+  const size = (bytes: number) => (bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`);
+  const nginxVersion = spawnSync(which('nginx') ?? 'nginx', ['-v'], { encoding: 'utf8' }).stderr.trim();
+  const lines = [
+    BEGIN,
+    '## Command gateway',
+    '',
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench:gateway\` (gateway/bench/run.ts) on`,
+    `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}, ${nginxVersion.replace('nginx version: ', '')}, wrk 4.1.`,
+    `Load: \`wrk -t1 -c${settings.connections}\`, POST ${PATH.replace(/[0-9a-f-]{36}/, '{id}')} with a JSON-typed body of the given size,`,
+    `${settings.warmup} s warm-up per target, then ${settings.repeats} rounds of ${settings.duration} s per target taken round-robin; the median round is shown.`,
+    'All processes share the machine: wrk, the upstream (one node process answering a 90-byte JSON document),',
+    'the proxy under test, and whatever else runs on the machine',
+    `(1-minute load average ${load.loadBefore.toFixed(1)} before and ${load.loadAfter.toFixed(1)} after the run), so figures move between runs;`,
+    'compare rows of the same run. nginx: 1 worker, upstream keep-alive 64, access log on (buffered).',
+    'Gateway: one process, access log on (pino, asynchronous, to a file), metrics, breaker and retry policy active.',
+    '"bare http-proxy-3" is http-proxy-3 with a keep-alive agent and nothing else: the node:http floor under the gateway.',
+    '"CPU µs/request" is the CPU time (user + system, from /proc) of the process under test (for direct: the upstream;',
+    'for nginx: master and worker) divided by the requests served: unlike req/s it does not depend on what else runs.',
+    '',
+    '| body | target | req/s | p50 ms | p99 ms | added p50 ms | added p99 ms | CPU µs/request | errors |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const body of settings.bodies) {
+    const direct = results.get(`${body}:direct`) as Sample;
+    for (const target of TARGETS) {
+      const s = results.get(`${body}:${target}`) as Sample;
+      const added = target === 'direct' ? ['', ''] : [ms(s.p50 - direct.p50), ms(s.p99 - direct.p99)];
+      lines.push(
+        `| ${size(body)} | ${LABEL[target]} | ${s.rps.toFixed(0)} | ${ms(s.p50)} | ${ms(s.p99)} | ${added[0]} | ${added[1]} | ${s.cpuUs.toFixed(0)} | ${s.errors} |`,
+      );
+    }
+  }
+  lines.push(
+    '',
+    'Target (like with like, one gateway process against nginx with 1 worker): added p99 within 2x of nginx\'s, throughput at least 60% of nginx\'s.',
+    '',
+    '| body | gateway added p99 / nginx added p99 | gateway req/s / nginx req/s | target |',
+    '|---|---:|---:|---|',
+    ...verdicts.map(
+      (v) =>
+        `| ${size(v.body)} | ${ms(v.gatewayAddedP99)} / ${ms(v.nginxAddedP99)} = ${Number.isFinite(v.p99Ratio) ? `${v.p99Ratio.toFixed(1)}x` : 'n/a'} | ${(100 * v.throughputRatio).toFixed(0)}% | ${v.met ? 'met' : '**missed**'} |`,
+    ),
+  );
+  if (profile) {
+    lines.push(
+      '',
+      `### Where the gateway's time goes (target missed)`,
+      '',
+      `CPU profile of the gateway process (\`node --cpu-prof\`) under the same load with ${size(settings.bodies[1] ?? settings.bodies[0] ?? 128)} bodies, ${profile.busySamples} busy samples (idle excluded).`,
+      '',
+      '| self time by area | share |',
+      '|---|---:|',
+      ...profile.areas.map(([area, share]) => `| ${area} | ${share}% |`),
+      '',
+      '| frame (inclusive) | share |',
+      '|---|---:|',
+      ...profile.frames.map(([frame, share]) => `| \`${frame}\` | ${share}% |`),
+    );
+  }
+  lines.push(END);
+  const section = lines.join('\n');
+  let doc = existsSync(DOC) ? await readFile(DOC, 'utf8') : '# Benchmarks\n';
+  if (doc.includes(BEGIN) && doc.includes(END)) doc = doc.slice(0, doc.indexOf(BEGIN)) + section + doc.slice(doc.indexOf(END) + END.length);
+  else doc = `${doc.trimEnd()}\n\n${section}\n`;
+  await writeFile(DOC, doc);
+}
+
+function stop(child: ChildProcess): void {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`${what} did not start within ${timeoutMs} ms (see ${STATE})`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+await main();

@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { send, sendRaw, until } from './support/send.ts';
+import { routesYaml, startTestGateway, type TestGateway } from './support/test-gateway.ts';
+import { TestUpstream } from './support/test-upstream.ts';
+
+describe('hostile input', () => {
+  let order: TestUpstream;
+  let dispatch: TestUpstream;
+  let admin: TestUpstream;
+  let gateway: TestGateway;
+  const total = () => order.arrived + dispatch.arrived;
+
+  beforeAll(async () => {
+    [order, dispatch, admin] = await Promise.all([TestUpstream.start(), TestUpstream.start(), TestUpstream.start()]);
+    gateway = await startTestGateway(routesYaml({ order: order.url, dispatch: dispatch.url, delivery: admin.url }), {
+      headersTimeoutMs: 500,
+      requestTimeoutMs: 5000,
+    });
+  });
+  afterAll(async () => {
+    await gateway.close();
+    await Promise.all([order.stop(), dispatch.stop(), admin.stop()]);
+  });
+
+  const stillServing = async () => {
+    const answer = await send(gateway.url, 'POST', '/api/v1/orders/still-serving/accept');
+    expect(answer.status).toBe(200);
+  };
+
+  describe('crafted paths', () => {
+    it.each([
+      ['/api/v1/orders/../../admin', 404],
+      ['/api/v1/orders/%2e%2e/%2e%2e/admin', 404],
+      ['/api/v1/orders/%2E%2E/%2E%2E/admin', 404],
+      ['/api/v1/orders/.%2e/.%2E/admin', 404],
+      ['/api/v1/orders/..', 404],
+      ['/api/v1/orders/..%2f..%2fadmin', 400],
+      ['/api/v1/orders/%2e%2e%2f%2e%2e%2fadmin', 400],
+      ['/api/v1/orders/..%5c..%5cadmin', 400],
+      ['/api/v1/orders/%252e%252e/%252e%252e/admin', 400],
+      ['/api/v1/orders\\..\\..\\admin', 400],
+      ['/api/v1/orders/%00/accept', 400],
+      ['/../../../etc/passwd', 400],
+      ['/api/v1/ordersadmin', 404],
+      ['/API/V1/ORDERS', 404],
+    ])('%s → %i, and no upstream is called', async (path, status) => {
+      const before = total();
+      const answer = await send(gateway.url, 'POST', path);
+      expect(answer.status).toBe(status);
+      expect(answer.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+      expect(total()).toBe(before);
+      expect(admin.arrived).toBe(0);
+    });
+
+    it.each([
+      ['//api/v1/orders', 'order', '/api/v1/orders'],
+      ['/api/v1//orders///o-1//accept', 'order', '/api/v1/orders/o-1/accept'],
+      ['/api/v1/orders/./o-1/./accept', 'order', '/api/v1/orders/o-1/accept'],
+      ['/api/v1/dispatches/../orders/o-1/cancel', 'order', '/api/v1/orders/o-1/cancel'],
+      ['/api/v1/orders/%2e%2e/dispatches/d-1/accept?x=%2e%2e', 'dispatch', '/api/v1/dispatches/d-1/accept?x=%2e%2e'],
+    ])('%s is normalised before matching and forwarded as the %s upstream path %s', async (path, name, forwarded) => {
+      const upstream = name === 'order' ? order : dispatch;
+      const answer = await send(gateway.url, 'POST', path);
+      expect(answer.status).toBe(200);
+      expect(upstream.requests.at(-1)?.url).toBe(forwarded);
+    });
+  });
+
+  describe('bodies', () => {
+    it('refuses a declared body over the route limit with 413 without calling the upstream', async () => {
+      const before = total();
+      const answer = await send(gateway.url, 'POST', '/api/v1/orders', { body: 'x'.repeat(2048) });
+      expect(answer.status).toBe(413);
+      expect(answer.json()).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+      expect(total()).toBe(before);
+      await stillServing();
+    });
+
+    it('cuts off a chunked body that grows over the limit with 413 and aborts the upstream request', async () => {
+      const abortedBefore = order.aborted;
+      const arrivedBefore = order.arrived;
+      const completedBefore = order.requests.length;
+      const answer = new Promise<number>((resolve, reject) => {
+        const req = request(`${gateway.url}/api/v1/orders`, { method: 'POST', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.write('x'.repeat(512));
+        void until(() => order.arrived === arrivedBefore + 1).then(() => req.end('y'.repeat(4096)));
+      });
+      expect(await answer).toBe(413);
+      await until(() => order.aborted === abortedBefore + 1);
+      expect(order.requests.length).toBe(completedBefore);
+      await stillServing();
+    });
+
+    it('refuses an oversized body of a request that may be retried while buffering it', async () => {
+      const before = total();
+      const answer = await send(gateway.url, 'POST', '/api/v1/orders', {
+        headers: { 'transfer-encoding': 'chunked', 'idempotency-key': 'big' },
+        body: 'x'.repeat(4096),
+      });
+      expect(answer.status).toBe(413);
+      expect(total()).toBe(before);
+      await stillServing();
+    });
+
+    it('sends a chunked DELETE body framed with its length: nothing is smuggled after it', async () => {
+      const smuggled = 'POST /api/v1/orders/smuggled HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n';
+      const body = `{"a":1}${smuggled}`;
+      const reply = await sendRaw(
+        gateway.url,
+        `DELETE /api/v1/orders/o-9 HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n` +
+          `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`,
+      );
+      expect(reply).toMatch(/^HTTP\/1\.1 200/);
+      const seen = order.requests.filter((r) => r.url.startsWith('/api/v1/orders/o-9') || r.url.includes('smuggled'));
+      expect(seen.map((r) => [r.method, r.url, r.body])).toEqual([['DELETE', '/api/v1/orders/o-9', body]]);
+    });
+  });
+
+  describe('headers', () => {
+    it.each([
+      ['a bare CR inside a header value', 'X-Note: a\rX-Injected: 1\r\n'],
+      ['a bare LF inside a header value', 'X-Note: a\nX-Injected: 1\r\n'],
+      ['both Content-Length and Transfer-Encoding', 'Content-Length: 5\r\nTransfer-Encoding: chunked\r\n'],
+      ['two different Content-Lengths', 'Content-Length: 1\r\nContent-Length: 2\r\n'],
+      ['a header folded onto the next line', 'X-Note: a\r\n folded\r\n'],
+      ['a space before the colon', 'X-Request-Id : smuggled\r\n'],
+    ])('refuses %s with 400 problem+json and keeps serving', async (_case, headers) => {
+      const before = total();
+      const reply = await sendRaw(gateway.url, `POST /api/v1/orders HTTP/1.1\r\nHost: gw\r\n${headers}\r\n`);
+      expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+      expect(reply).toContain('Content-Type: application/problem+json; charset=utf-8');
+      expect(reply).toContain('"code":"MALFORMED_REQUEST"');
+      expect(total()).toBe(before);
+      await stillServing();
+    });
+
+    it('does not let a request id carry anything but its allowed characters upstream or back', async () => {
+      const reply = await sendRaw(
+        gateway.url,
+        'POST /api/v1/orders HTTP/1.1\r\nHost: gw\r\nX-Request-Id: abc%0d%0aSet-Cookie:%20x=1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+      );
+      expect(reply).toMatch(/^HTTP\/1\.1 200/);
+      const id = /X-Request-Id: (.*)\r\n/i.exec(reply)?.[1];
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(reply).not.toMatch(/Set-Cookie/i);
+      expect(order.requests.at(-1)?.headers['x-request-id']).toBe(id);
+    });
+  });
+
+  describe('slow clients', () => {
+    it.each([
+      ['streamed to the upstream', '', 1],
+      ['buffered for retries (Idempotency-Key)', 'Idempotency-Key: slow-1\r\n', 0],
+    ])('times out a slow-loris body %s with 408 while other requests are served', async (_case, header, reachesUpstream) => {
+      const arrivedBefore = order.arrived;
+      const socket = connect(gateway.port, '127.0.0.1');
+      const reply: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => reply.push(chunk));
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      socket.write(`POST /api/v1/orders HTTP/1.1\r\nHost: gw\r\n${header}Content-Length: 100\r\n\r\n{"dribble":`);
+      const drip = setInterval(() => socket.write(' '), 200);
+      try {
+        await stillServing();
+        await closed;
+      } finally {
+        clearInterval(drip);
+        socket.destroy();
+      }
+      const text = Buffer.concat(reply).toString();
+      expect(text).toMatch(/^HTTP\/1\.1 408 /);
+      expect(text).toContain('"code":"REQUEST_TIMEOUT"');
+      expect(order.arrived - arrivedBefore).toBe(reachesUpstream + 1); // + the stillServing request
+      await stillServing();
+      expect(await gateway.metric('circuit_breaker_state', { breaker: 'orders' })).toBe(0);
+    });
+
+    it('closes a connection whose headers never finish (headers timeout) with 408', async () => {
+      const started = Date.now();
+      const socket = connect(gateway.port, '127.0.0.1');
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      socket.write('POST /api/v1/orders HTTP/1.1\r\nHost: gw\r\n');
+      const drip = setInterval(() => socket.write('X-Slow: 1\r\n'), 100);
+      try {
+        await closed;
+      } finally {
+        clearInterval(drip);
+      }
+      expect(Date.now() - started).toBeLessThan(10_000);
+      const text = Buffer.concat(chunks).toString();
+      expect(text).toMatch(/^HTTP\/1\.1 408 /);
+      expect(text).toContain('application/problem+json');
+      await stillServing();
+    });
+  });
+});

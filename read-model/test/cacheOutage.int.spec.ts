@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { hostPortOf, redisUrl } from '@delivery/infra';
+import { Journey } from './support/journey.ts';
+import { KafkaFixture } from './support/kafkaFixture.ts';
+import { eventually, ReadModelHarness, testConfig } from './support/readModelHarness.ts';
+import { TcpProxy } from './support/tcpProxy.ts';
+
+/**
+ * Redis unreachable from the read model (a partition: Redis keeps its old entries): the
+ * consumer keeps writing MongoDB, reads answer from MongoDB without errors, and once Redis
+ * is reachable again the possibly stale entries are dropped before Redis serves reads.
+ */
+const kafka = new KafkaFixture('cache-outage');
+const proxy = new TcpProxy(hostPortOf(redisUrl(), 6379));
+let rm: ReadModelHarness;
+
+beforeAll(async () => {
+  await kafka.create();
+  const port = await proxy.listen();
+  const closed = 'http://127.0.0.1:9';
+  rm = await ReadModelHarness.start(
+    testConfig('cache-outage', { REDIS_URL: `redis://127.0.0.1:${port}`, ORDER_URL: closed, DISPATCH_URL: closed, DELIVERY_URL: closed }, kafka.topics),
+  );
+});
+afterAll(async () => {
+  await rm.destroy();
+  await proxy.close();
+  await kafka.destroy();
+});
+
+describe('Redis outage', () => {
+  it('given cached views when Redis is unreachable then reads come from MongoDB and stale entries are dropped before Redis serves again', async () => {
+    const j = new Journey().place();
+    await kafka.produce(j.events);
+    await eventually(async () => {
+      const res = await rm.get(`/api/v1/orders/${j.orderId}`);
+      return res.source === 'cache' ? res : undefined;
+    });
+    const key = `${rm.config.redis.keyPrefix}gen1:orders:${j.orderId}`;
+    await rm.redisKeys();
+    expect(await rm.redis.get(key)).toContain('"status":"PLACED"');
+
+    proxy.cut();
+    const sent = j.events.length;
+    j.accept();
+    await kafka.produce(j.from(sent));
+    await kafka.waitConsumed(rm.config.kafka.groupId);
+    const during = await rm.get(`/api/v1/orders/${j.orderId}`);
+    expect([during.status, during.source, during.body.status]).toEqual([200, 'store', 'ACCEPTED']);
+    // Redis itself still holds the old copy: serving it now would be a stale read.
+    expect(await rm.redis.get(key)).toContain('"status":"PLACED"');
+    expect(await rm.metric('read_model_cache_write_failures_total')).toBeGreaterThan(0);
+
+    proxy.restore();
+    const served = new Set<string>();
+    await eventually(async () => {
+      const res = await rm.get(`/api/v1/orders/${j.orderId}`);
+      served.add(`${res.source}:${res.body.status}`);
+      return res.source === 'cache' ? res : undefined;
+    });
+    expect([...served].filter((s) => s.endsWith('PLACED'))).toEqual([]);
+    expect(served).toContain('cache:ACCEPTED');
+    expect(await rm.redis.get(key)).toContain('"status":"ACCEPTED"');
+    expect(await rm.metric('read_model_cache_purged_keys_total')).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Journey } from './support/journey.ts';
+import { KafkaFixture } from './support/kafkaFixture.ts';
+import { eventually, ReadModelHarness, testConfig, type Json } from './support/readModelHarness.ts';
+
+const kafka = new KafkaFixture('projection');
+let rm: ReadModelHarness;
+
+beforeAll(async () => {
+  await kafka.create();
+  // No write service here: a view missing from MongoDB is then simply not found.
+  const closed = 'http://127.0.0.1:9';
+  rm = await ReadModelHarness.start(testConfig('projection', { ORDER_URL: closed, DISPATCH_URL: closed, DELIVERY_URL: closed }, kafka.topics));
+});
+afterAll(async () => {
+  await rm.destroy();
+  await kafka.destroy();
+});
+
+const orderAt = (id: string, predicate: (body: Json) => boolean) =>
+  eventually(async () => {
+    const res = await rm.get(`/api/v1/orders/${id}`);
+    return res.status === 200 && res.source !== 'fallback' && predicate(res.body) ? res : undefined;
+  });
+
+describe('order journey', () => {
+  it('given a whole journey when projected then the order view shows each stage and the last location', async () => {
+    const j = new Journey().place();
+    await kafka.produce(j.events);
+    const placed = await orderAt(j.orderId, (b) => b.stage === 'PLACED');
+    expect(placed.body).toMatchObject({ orderId: j.orderId, customerId: j.customerId, status: 'PLACED', version: 1, dispatch: null, delivery: null });
+
+    let sent = j.events.length;
+    j.accept().requestDispatch().acceptDispatch();
+    await kafka.produce(j.from(sent));
+    const assigned = await orderAt(j.orderId, (b) => b.stage === 'RIDER_ASSIGNED');
+    expect(assigned.body.dispatch).toMatchObject({ dispatchId: j.dispatchId, status: 'ACCEPTED', riderId: j.riderId, version: 2 });
+
+    sent = j.events.length;
+    j.createDelivery().pickUp().moveTo(37.505, 127.005).moveTo(37.501, 127.001).complete();
+    await kafka.produce(j.from(sent));
+    const delivered = await orderAt(j.orderId, (b) => b.stage === 'DELIVERED');
+    expect(delivered.body.delivery).toMatchObject({
+      deliveryId: j.deliveryId,
+      status: 'DELIVERED',
+      location: { lat: 37.501, lng: 127.001 },
+      version: 5,
+    });
+    expect(delivered.body.updatedAt).toBe(j.events.at(-1)!.occurredAt);
+
+    const delivery = await rm.get(`/api/v1/deliveries/${j.deliveryId}`);
+    expect(delivery.status).toBe(200);
+    expect(delivery.body).toMatchObject({ status: 'DELIVERED', location: { lat: 37.501, lng: 127.001, updatedAt: j.events.at(-2)!.occurredAt } });
+    const dispatch = await rm.get(`/api/v1/dispatches/${j.dispatchId}`);
+    expect(dispatch.body).toMatchObject({ dispatchId: j.dispatchId, orderId: j.orderId, status: 'ACCEPTED', riderId: j.riderId, version: 2 });
+  });
+
+  it('given a view in MongoDB when read twice then the second read is served from the cache with the same body', async () => {
+    const j = Journey.delivered();
+    await kafka.produce(j.events);
+    const first = await orderAt(j.orderId, (b) => b.stage === 'DELIVERED');
+    const second = await rm.get(`/api/v1/orders/${j.orderId}`);
+    expect(second.source).toBe('cache');
+    expect(second.body).toEqual(first.body);
+    expect(await rm.metric('read_model_reads_total', { view: 'order', source: 'cache' })).toBeGreaterThan(0);
+  });
+});
+
+describe('idempotency', () => {
+  it('given OrderPlaced when it arrives twice then view unchanged', async () => {
+    const j = new Journey().place();
+    await kafka.produce(j.events);
+    const first = await orderAt(j.orderId, () => true);
+    await kafka.produce(j.events);
+    await kafka.waitConsumed(rm.config.kafka.groupId);
+    const doc = await rm.db.collection('orders_gen1').findOne({ _id: j.orderId as never });
+    expect((await rm.get(`/api/v1/orders/${j.orderId}`)).body).toEqual(first.body);
+    expect(doc?.['rev']).toBe(1);
+  });
+
+  it('given a delivered journey when all its events are replayed then every view is unchanged', async () => {
+    const j = Journey.delivered();
+    await kafka.produce(j.events);
+    const before = await orderAt(j.orderId, (b) => b.stage === 'DELIVERED');
+    const staleBefore = await rm.metric('read_model_view_writes_total', { outcome: 'stale' });
+    await kafka.produce(j.events);
+    await kafka.waitConsumed(rm.config.kafka.groupId);
+    // Five parts (order, dispatch view and part, delivery view and part), each refused as stale.
+    expect(await rm.metric('read_model_view_writes_total', { outcome: 'stale' })).toBeGreaterThanOrEqual(staleBefore + 5);
+    expect((await rm.get(`/api/v1/orders/${j.orderId}`)).body).toEqual(before.body);
+    const doc = await rm.db.collection('orders_gen1').findOne({ _id: j.orderId as never });
+    expect(doc?.['viewVersion']).toBe(2 + 2 + 5);
+  });
+
+  it('given an older duplicate after newer events when projected then the view keeps the newer state', async () => {
+    const j = new Journey().place('first note').update('second note');
+    await kafka.produce(j.events);
+    await orderAt(j.orderId, (b) => b.requestNote === 'second note');
+    await kafka.produce([j.events[0]!]);
+    await kafka.waitConsumed(rm.config.kafka.groupId);
+    const view = await rm.get(`/api/v1/orders/${j.orderId}`);
+    expect(view.body).toMatchObject({ requestNote: 'second note', version: 2 });
+  });
+});
+
+describe('joins in any order', () => {
+  it('given dispatch and delivery events before their OrderPlaced when projected then the view merges all parts', async () => {
+    const j = Journey.delivered();
+    const orderEvents = j.events.filter((e) => e.aggregateType === 'order');
+    const others = j.events.filter((e) => e.aggregateType !== 'order');
+    await kafka.produce(others);
+    await eventually(async () => {
+      const doc = await rm.db.collection('orders_gen1').findOne({ _id: j.orderId as never });
+      return doc?.['deliveries']?.[j.deliveryId]?.version === 5 ? doc : undefined;
+    });
+    // Not visible before its OrderPlaced: the order part is what makes an order view.
+    expect((await rm.get(`/api/v1/orders/${j.orderId}`)).status).toBe(404);
+    expect((await rm.get(`/api/v1/deliveries/${j.deliveryId}`)).status).toBe(200);
+    await kafka.produce(orderEvents);
+    const view = await orderAt(j.orderId, (b) => b.version === 2);
+    expect(view.body).toMatchObject({ stage: 'DELIVERED', status: 'ACCEPTED', dispatch: { status: 'ACCEPTED' }, delivery: { status: 'DELIVERED' } });
+  });
+
+  it('given a cancelled dispatch and a new one when projected then the current dispatch is the open one', async () => {
+    const j = new Journey().place().accept().requestDispatch().acceptDispatch().cancelDispatch();
+    const cancelled = j.dispatchId;
+    await kafka.produce(j.events);
+    await orderAt(j.orderId, (b) => b.dispatch?.status === 'CANCELLED' && b.stage === 'ACCEPTED');
+    const sent = j.events.length;
+    j.redispatch().acceptDispatch();
+    await kafka.produce(j.from(sent));
+    const view = await orderAt(j.orderId, (b) => b.stage === 'RIDER_ASSIGNED');
+    expect(view.body.dispatch).toMatchObject({ dispatchId: j.dispatchId, status: 'ACCEPTED' });
+    expect(j.dispatchId).not.toBe(cancelled);
+  });
+
+  it('given an order cancelled after its rider was assigned when projected then the stage is CANCELLED', async () => {
+    const j = new Journey().place().accept().requestDispatch().acceptDispatch().cancel('store closed');
+    await kafka.produce(j.events);
+    const view = await orderAt(j.orderId, (b) => b.stage === 'CANCELLED');
+    expect(view.body).toMatchObject({ status: 'CANCELLED', cancelReason: 'store closed' });
+  });
+});
+
+describe('poison messages', () => {
+  it('given a non-JSON message and an off-contract event when consumed then both go to the DLT with a reason and the partition continues', async () => {
+    const j = new Journey().place();
+    const bad = { ...j.events[0]!, payload: { ...j.events[0]!.payload, totalAmount: -5 } };
+    await kafka.produceRaw(kafka.topics.order, [
+      { key: j.orderId, value: '{not json' },
+      { key: j.orderId, value: JSON.stringify(bad) },
+    ]);
+    await kafka.produce(j.events);
+    await orderAt(j.orderId, () => true);
+    const dead = await kafka.collect(kafka.topics.deadLetter);
+    const mine = await eventually(() => {
+      const found = dead.filter((m) => m.key?.toString() === j.orderId);
+      return found.length >= 2 ? found : undefined;
+    });
+    const reasons = mine.map((m) => m.headers?.['dlt-reason']?.toString() ?? '');
+    expect(reasons.some((r) => r.includes('not JSON'))).toBe(true);
+    expect(reasons.some((r) => r.includes('totalAmount'))).toBe(true);
+    expect(mine[0]!.headers?.['dlt-source-topic']?.toString()).toBe(kafka.topics.order);
+    expect(await rm.metric('read_model_events_total', { outcome: 'dead_lettered' })).toBeGreaterThanOrEqual(2);
+  });
+
+  it('given an event on the wrong topic when consumed then it is dead-lettered, not projected', async () => {
+    const j = new Journey().place();
+    await kafka.produceRaw(kafka.topics.dispatch, [{ key: j.orderId, value: JSON.stringify(j.events[0]) }]);
+    const dead = await kafka.collect(kafka.topics.deadLetter);
+    const letter = await eventually(() => dead.find((m) => m.key?.toString() === j.orderId));
+    expect(letter.headers?.['dlt-reason']?.toString()).toContain('does not belong on topic');
+    expect((await rm.get(`/api/v1/orders/${j.orderId}`)).status).not.toBe(200);
+  });
+});
+
+describe('metrics', () => {
+  it('exports projection latency, lag per partition and reads by source', async () => {
+    await eventually(async () => ((await rm.metric('read_model_consumer_lag', { topic: kafka.topics.order })) === 0 ? true : undefined));
+    expect(await rm.metric('read_model_projection_latency_seconds_count')).toBeGreaterThan(0);
+    const text = await (await fetch(`${rm.baseUrl}/metrics`)).text();
+    expect(text).toMatch(new RegExp(`read_model_consumer_lag\\{[^}]*topic="${kafka.topics.order.replaceAll('.', '\\.')}",partition="[0-2]"`));
+  });
+});

@@ -1,0 +1,113 @@
+import { describe, expect, it } from '@jest/globals';
+import type { ClientResponse } from './commandClient.ts';
+import type { ServiceUnderTest } from './serviceUnderTest.ts';
+
+export interface BadInputSpec {
+  sut: () => ServiceUnderTest;
+  /** The creating command's path and a body it accepts. */
+  createPath: string;
+  validBody: Record<string, unknown>;
+  /** Bodies that break the schema, and the field paths the 400 must name. */
+  wrongTypes: { body: unknown; fields: string[] };
+  missingFields: { body: unknown; fields: string[] };
+  /** A command on an existing aggregate, e.g. `{ method: 'POST', action: '/cancel' }`. */
+  itemCommand: { method: string; action: string; body: unknown };
+}
+
+interface ProblemAnswer {
+  code?: string;
+  errors?: { path: string; message: string }[];
+}
+const problemOf = (response: ClientResponse): ProblemAnswer => response.body as ProblemAnswer;
+const errorPaths = (response: ClientResponse): string[] => (problemOf(response).errors ?? []).map((e) => e.path);
+
+/** An error answer as architecture.md wants it: problem+json, a catalogue code, no stack trace. */
+export function expectProblem(response: ClientResponse, status: number, code?: string): void {
+  expect({ status: response.status, contentType: response.contentType }).toEqual({
+    status,
+    contentType: expect.stringMatching(/^application\/problem\+json/),
+  });
+  expect(response.body).toMatchObject({ status, title: expect.any(String), type: expect.any(String) });
+  if (code !== undefined) expect(problemOf(response).code).toBe(code);
+  expect(response.text).not.toMatch(/\n\s+at |stack/i);
+}
+
+/**
+ * The bad-input cases every write service must answer with a 4xx problem+json (never a
+ * 5xx or a stack trace), and stay healthy afterwards.
+ */
+export function describeBadInput(spec: BadInputSpec): void {
+  describe('bad input', () => {
+    const api = () => spec.sut().api;
+
+    it('given malformed JSON then 400 MALFORMED_JSON', async () => {
+      expectProblem(await api().raw('POST', spec.createPath, '{"oops": ', 'application/json'), 400, 'MALFORMED_JSON');
+    });
+
+    it('given a JSON string instead of an object then 400', async () => {
+      const response = await api().raw('POST', spec.createPath, '"just a string"', 'application/json');
+      expectProblem(response, 400);
+    });
+
+    it('given wrong types then 400 naming each bad field', async () => {
+      const response = await api().send('POST', spec.createPath, spec.wrongTypes.body);
+      expectProblem(response, 400, 'VALIDATION_FAILED');
+      expect(errorPaths(response)).toEqual(expect.arrayContaining(spec.wrongTypes.fields));
+    });
+
+    it('given missing fields then 400 naming each missing field', async () => {
+      const response = await api().send('POST', spec.createPath, spec.missingFields.body);
+      expectProblem(response, 400, 'VALIDATION_FAILED');
+      expect(errorPaths(response)).toEqual(expect.arrayContaining(spec.missingFields.fields));
+    });
+
+    it('given an unknown field then 400 naming it', async () => {
+      const response = await api().send('POST', spec.createPath, { ...spec.validBody, isAdmin: true });
+      expectProblem(response, 400, 'VALIDATION_FAILED');
+      expect(problemOf(response).errors).toEqual(expect.arrayContaining([{ path: 'isAdmin', message: 'unknown field' }]));
+    });
+
+    it('given a body over the size limit then 413', async () => {
+      const response = await api().send('POST', spec.createPath, { ...spec.validBody, padding: 'x'.repeat(200_000) });
+      expectProblem(response, 413, 'PAYLOAD_TOO_LARGE');
+    });
+
+    it('given a non-JSON content type then 415', async () => {
+      expectProblem(await api().raw('POST', spec.createPath, 'customerId=1', 'application/x-www-form-urlencoded'), 415);
+      expectProblem(await api().raw('POST', spec.createPath, JSON.stringify(spec.validBody), 'text/plain'), 415);
+    });
+
+    it('given an id that is not a UUID then 400 naming the id', async () => {
+      const { method, action, body } = spec.itemCommand;
+      const response = await api().send(method, `${spec.createPath}/not-a-uuid${action}`, body);
+      expectProblem(response, 400, 'VALIDATION_FAILED');
+      expectProblem(await api().get(`${spec.createPath}/12345`), 400, 'VALIDATION_FAILED');
+    });
+
+    it('given an unknown id then 404', async () => {
+      const { method, action, body } = spec.itemCommand;
+      const unknown = '00000000-0000-4000-8000-000000000000';
+      expectProblem(await api().send(method, `${spec.createPath}/${unknown}${action}`, body), 404, 'NOT_FOUND');
+      expectProblem(await api().get(`${spec.createPath}/${unknown}`), 404, 'NOT_FOUND');
+    });
+
+    it('given an Idempotency-Key that is too long or not printable ASCII then 400', async () => {
+      const tooLong = await api().send('POST', spec.createPath, spec.validBody, { 'Idempotency-Key': 'k'.repeat(129) });
+      expectProblem(tooLong, 400, 'VALIDATION_FAILED');
+      const control = await api().send('POST', spec.createPath, spec.validBody, { 'Idempotency-Key': 'tab\there' });
+      expectProblem(control, 400, 'VALIDATION_FAILED');
+    });
+
+    it('given an unknown path then 404, and a known path with a wrong method then 405 with Allow', async () => {
+      expectProblem(await api().get('/api/v1/nothing-here'), 404, 'ROUTE_NOT_FOUND');
+      const wrongMethod = await api().send('DELETE', spec.createPath);
+      expectProblem(wrongMethod, 405, 'METHOD_NOT_ALLOWED');
+      expect(wrongMethod.headers.get('allow')).toBe('POST');
+    });
+
+    it('after all of that the service is healthy and still takes commands', async () => {
+      expect((await api().get('/health/ready')).status).toBe(200);
+      expect((await api().send('POST', spec.createPath, spec.validBody)).status).toBe(201);
+    });
+  });
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { describeBadInput, expectProblem, serviceUnderTest, type ServiceUnderTest } from '@delivery/command-kit/testing';
+import {
+  DeliveryCompleted,
+  DeliveryCreated,
+  DeliveryLocationUpdated,
+  DeliveryPickedUp,
+  DeliverySnapshot,
+} from '@delivery/contracts';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startDeliveryService } from '../src/index.ts';
+
+const createBody = () => ({ orderId: randomUUID(), dispatchId: randomUUID(), riderId: 'rider-7' });
+
+describe('delivery service (HTTP, MariaDB, Kafka)', () => {
+  let sut: ServiceUnderTest;
+  beforeAll(async () => {
+    sut = await serviceUnderTest(startDeliveryService, 'delivery');
+  });
+  afterAll(async () => {
+    await sut.stop();
+  });
+
+  const create = async (body = createBody()) => {
+    const response = await sut.api.send('POST', '/api/v1/deliveries', body);
+    expect(response.status).toBe(201);
+    return response.body.deliveryId as string;
+  };
+
+  describe('every command, with its event read back from delivery.event', () => {
+    it('runs a delivery from READY through PICKED_UP to DELIVERED, publishing each event with orderId and dispatchId', async () => {
+      const body = createBody();
+      const requestId = `delivery-${randomUUID()}`;
+      const created = await sut.api.send('POST', '/api/v1/deliveries', body, { 'X-Request-Id': requestId });
+      const deliveryId = created.body.deliveryId as string;
+      expect(created.status).toBe(201);
+      expect(created.body).toEqual({ deliveryId, status: 'READY', version: 1 });
+
+      const moved = await sut.api.send('PUT', `/api/v1/deliveries/${deliveryId}/location`, { lat: 37.52, lng: 127.01 });
+      expect(moved.body).toEqual({ deliveryId, status: 'READY', version: 2 });
+      const pickedUp = await sut.api.send('POST', `/api/v1/deliveries/${deliveryId}/pickup`);
+      expect(pickedUp.body).toEqual({ deliveryId, status: 'PICKED_UP', version: 3 });
+      const movedAgain = await sut.api.send('PUT', `/api/v1/deliveries/${deliveryId}/location`, { lat: 37.51, lng: 127.02 });
+      expect(movedAgain.body).toEqual({ deliveryId, status: 'PICKED_UP', version: 4 });
+      const completed = await sut.api.send('POST', `/api/v1/deliveries/${deliveryId}/complete`, {});
+      expect(completed.body).toEqual({ deliveryId, status: 'DELIVERED', version: 5 });
+
+      const events = await sut.events.waitForEvents(deliveryId, 5);
+      const ref = { orderId: body.orderId, dispatchId: body.dispatchId };
+      expect(DeliveryCreated.parse(events[0])).toMatchObject({ version: 1, correlationId: requestId, payload: { ...ref, riderId: 'rider-7' } });
+      expect(DeliveryLocationUpdated.parse(events[1])).toMatchObject({ version: 2, payload: { ...ref, lat: 37.52, lng: 127.01 } });
+      expect(DeliveryPickedUp.parse(events[2])).toMatchObject({ version: 3, payload: ref });
+      expect(DeliveryLocationUpdated.parse(events[3])).toMatchObject({ version: 4, payload: { ...ref, lat: 37.51 } });
+      expect(DeliveryCompleted.parse(events[4])).toMatchObject({ version: 5, payload: { ...ref, status: 'DELIVERED' } });
+      expect(sut.events.recordsOf(deliveryId).every((r) => r.key === deliveryId)).toBe(true);
+    });
+
+    it('the query API answers the DeliverySnapshot with the current location', async () => {
+      const deliveryId = await create();
+      await sut.api.send('PUT', `/api/v1/deliveries/${deliveryId}/location`, { lat: 37.4, lng: 127.1 });
+      const response = await sut.api.get(`/api/v1/deliveries/${deliveryId}`);
+      const snapshot = DeliverySnapshot.strict().parse(response.body);
+      expect(snapshot).toMatchObject({ deliveryId, status: 'READY', version: 2, location: { lat: 37.4, lng: 127.1 } });
+      expect(snapshot.location?.updatedAt).toBe(snapshot.updatedAt);
+    });
+
+    it('a fresh delivery has no location yet', async () => {
+      const deliveryId = await create();
+      expect((await sut.api.get(`/api/v1/deliveries/${deliveryId}`)).body.location).toBeNull();
+    });
+  });
+
+  describe('forbidden transitions and races', () => {
+    it('given READY when completed then 409; given DELIVERED when moved or picked up then 409', async () => {
+      const deliveryId = await create();
+      expectProblem(await sut.api.send('POST', `/api/v1/deliveries/${deliveryId}/complete`), 409, 'INVALID_TRANSITION');
+      await sut.api.send('POST', `/api/v1/deliveries/${deliveryId}/pickup`);
+      await sut.api.send('POST', `/api/v1/deliveries/${deliveryId}/complete`);
+      expectProblem(
+        await sut.api.send('PUT', `/api/v1/deliveries/${deliveryId}/location`, { lat: 1, lng: 1 }),
+        409,
+        'INVALID_TRANSITION',
+      );
+      expectProblem(await sut.api.send('POST', `/api/v1/deliveries/${deliveryId}/pickup`), 409, 'INVALID_TRANSITION');
+    });
+
+    it('given one delivery when pickups race then exactly one wins', async () => {
+      const deliveryId = await create();
+      const responses = await Promise.all(
+        Array.from({ length: 8 }, () => sut.api.send('POST', `/api/v1/deliveries/${deliveryId}/pickup`)),
+      );
+      expect(responses.filter((r) => r.status === 200)).toHaveLength(1);
+      for (const loser of responses.filter((r) => r.status !== 200)) expectProblem(loser, 409);
+    });
+
+    it('given an Idempotency-Key on a location update then its repeat is replayed, not applied twice', async () => {
+      const deliveryId = await create();
+      const key = randomUUID();
+      const first = await sut.api.send('PUT', `/api/v1/deliveries/${deliveryId}/location`, { lat: 2, lng: 2 }, { 'Idempotency-Key': key });
+      const repeat = await sut.api.send('PUT', `/api/v1/deliveries/${deliveryId}/location`, { lng: 2, lat: 2 }, { 'Idempotency-Key': key });
+      expect(repeat.body).toEqual(first.body);
+      expect((await sut.api.get(`/api/v1/deliveries/${deliveryId}`)).body.version).toBe(2);
+    });
+  });
+
+  describeBadInput({
+    sut: () => sut,
+    createPath: '/api/v1/deliveries',
+    validBody: createBody(),
+    wrongTypes: { body: { orderId: randomUUID(), dispatchId: 7, riderId: ['r'] }, fields: ['dispatchId', 'riderId'] },
+    missingFields: { body: { riderId: 'r' }, fields: ['orderId', 'dispatchId'] },
+    itemCommand: { method: 'PUT', action: '/location', body: { lat: 1, lng: 1 } },
+  });
+
+  it('rejects a location off the globe and a pickup with a body field it does not take', async () => {
+    const deliveryId = await create();
+    expectProblem(await sut.api.send('PUT', `/api/v1/deliveries/${deliveryId}/location`, { lat: 100, lng: 0 }), 400);
+    expectProblem(await sut.api.send('POST', `/api/v1/deliveries/${deliveryId}/pickup`, { when: 'now' }), 400);
+  });
+});

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { describeBadInput, expectProblem, serviceUnderTest, type ServiceUnderTest } from '@delivery/command-kit/testing';
+import { DispatchAccepted, DispatchCancelled, DispatchRequested, DispatchSnapshot } from '@delivery/contracts';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startDispatchService } from '../src/index.ts';
+
+const requestBody = () => ({ orderId: randomUUID(), pickup: { lat: 37.56, lng: 126.97 }, dropoff: { lat: 37.5, lng: 127.03 } });
+
+describe('dispatch service (HTTP, MariaDB, Kafka)', () => {
+  let sut: ServiceUnderTest;
+  beforeAll(async () => {
+    sut = await serviceUnderTest(startDispatchService, 'dispatch');
+  });
+  afterAll(async () => {
+    await sut.stop();
+  });
+
+  const request = async (body = requestBody()) => {
+    const response = await sut.api.send('POST', '/api/v1/dispatches', body);
+    expect(response.status).toBe(201);
+    return response.body.dispatchId as string;
+  };
+
+  describe('every command, with its event read back from dispatch.event', () => {
+    it('RequestDispatch answers 201 REQUESTED v1 and publishes DispatchRequested', async () => {
+      const body = requestBody();
+      const requestId = `dispatch-${randomUUID()}`;
+      const response = await sut.api.send('POST', '/api/v1/dispatches', body, { 'X-Request-Id': requestId });
+      expect(response.status).toBe(201);
+      const dispatchId = response.body.dispatchId as string;
+      expect(response.body).toEqual({ dispatchId, status: 'REQUESTED', version: 1 });
+      await sut.events.waitForEvents(dispatchId, 1);
+      const [record] = sut.events.recordsOf(dispatchId);
+      expect(DispatchRequested.parse(record!.event)).toMatchObject({
+        aggregateType: 'dispatch',
+        version: 1,
+        correlationId: requestId,
+        payload: { ...body, status: 'REQUESTED' },
+      });
+      expect(record!.key).toBe(dispatchId);
+      expect(record!.headers).toMatchObject({ 'event-type': 'DispatchRequested', 'correlation-id': requestId });
+    });
+
+    it('AcceptDispatch answers 200 ACCEPTED v2 and publishes DispatchAccepted with the rider and the orderId', async () => {
+      const body = requestBody();
+      const dispatchId = await request(body);
+      const response = await sut.api.send('POST', `/api/v1/dispatches/${dispatchId}/accept`, { riderId: 'rider-7' });
+      expect(response.body).toEqual({ dispatchId, status: 'ACCEPTED', version: 2 });
+      const events = await sut.events.waitForEvents(dispatchId, 2);
+      expect(DispatchAccepted.parse(events[1])).toMatchObject({ payload: { orderId: body.orderId, riderId: 'rider-7' } });
+    });
+
+    it('CancelDispatch from REQUESTED (no body) and from ACCEPTED (with a reason) publishes DispatchCancelled', async () => {
+      const requested = await request();
+      const accepted = await request();
+      await sut.api.send('POST', `/api/v1/dispatches/${accepted}/accept`, { riderId: 'rider-1' });
+      const first = await sut.api.send('POST', `/api/v1/dispatches/${requested}/cancel`);
+      expect(first.body).toEqual({ dispatchId: requested, status: 'CANCELLED', version: 2 });
+      const second = await sut.api.send('POST', `/api/v1/dispatches/${accepted}/cancel`, { reason: 'rider fell ill' });
+      expect(second.body).toEqual({ dispatchId: accepted, status: 'CANCELLED', version: 3 });
+      expect(DispatchCancelled.parse((await sut.events.waitForEvents(requested, 2))[1]).payload.reason).toBeNull();
+      expect(DispatchCancelled.parse((await sut.events.waitForEvents(accepted, 3))[2]).payload.reason).toBe('rider fell ill');
+    });
+
+    it('the query API answers the DispatchSnapshot of the contract', async () => {
+      const body = requestBody();
+      const dispatchId = await request(body);
+      await sut.api.send('POST', `/api/v1/dispatches/${dispatchId}/accept`, { riderId: 'rider-2' });
+      const response = await sut.api.get(`/api/v1/dispatches/${dispatchId}`);
+      expect(DispatchSnapshot.strict().parse(response.body)).toMatchObject({
+        dispatchId,
+        orderId: body.orderId,
+        riderId: 'rider-2',
+        status: 'ACCEPTED',
+        version: 2,
+      });
+    });
+  });
+
+  describe('forbidden transitions and races', () => {
+    it('given an ACCEPTED dispatch when accepted again then 409; given CANCELLED when cancelled again then 409', async () => {
+      const dispatchId = await request();
+      await sut.api.send('POST', `/api/v1/dispatches/${dispatchId}/accept`, { riderId: 'rider-1' });
+      expectProblem(
+        await sut.api.send('POST', `/api/v1/dispatches/${dispatchId}/accept`, { riderId: 'rider-2' }),
+        409,
+        'INVALID_TRANSITION',
+      );
+      await sut.api.send('POST', `/api/v1/dispatches/${dispatchId}/cancel`, {});
+      expectProblem(await sut.api.send('POST', `/api/v1/dispatches/${dispatchId}/cancel`, {}), 409, 'INVALID_TRANSITION');
+    });
+
+    it('given one dispatch when riders race to accept then exactly one gets it', async () => {
+      const dispatchId = await request();
+      const responses = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => sut.api.send('POST', `/api/v1/dispatches/${dispatchId}/accept`, { riderId: `rider-${i}` })),
+      );
+      const winners = responses.filter((r) => r.status === 200);
+      expect(winners).toHaveLength(1);
+      for (const loser of responses.filter((r) => r.status !== 200)) expectProblem(loser, 409);
+      const snapshot = await sut.api.get(`/api/v1/dispatches/${dispatchId}`);
+      expect(snapshot.body).toMatchObject({ status: 'ACCEPTED', version: 2 });
+    });
+
+    it('given an Idempotency-Key repeat then the first answer is replayed and one event written', async () => {
+      const key = randomUUID();
+      const body = requestBody();
+      const first = await sut.api.send('POST', '/api/v1/dispatches', body, { 'Idempotency-Key': key });
+      const repeat = await sut.api.send('POST', '/api/v1/dispatches', body, { 'Idempotency-Key': key });
+      expect(repeat.body).toEqual(first.body);
+      await sut.events.waitForEvents(first.body.dispatchId as string, 1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(sut.events.received.filter((r) => r.event.eventType === 'DispatchRequested' && r.event.payload.orderId === body.orderId)).toHaveLength(1);
+    });
+  });
+
+  describeBadInput({
+    sut: () => sut,
+    createPath: '/api/v1/dispatches',
+    validBody: requestBody(),
+    wrongTypes: { body: { orderId: 12, pickup: { lat: 'x', lng: 1 }, dropoff: [] }, fields: ['orderId', 'pickup.lat', 'dropoff'] },
+    missingFields: { body: {}, fields: ['orderId', 'pickup', 'dropoff'] },
+    itemCommand: { method: 'POST', action: '/accept', body: { riderId: 'rider-1' } },
+  });
+
+  it('rejects an orderId that is not a UUID and a pickup off the globe', async () => {
+    const response = await sut.api.send('POST', '/api/v1/dispatches', { ...requestBody(), orderId: 'order-1', pickup: { lat: 91, lng: 0 } });
+    expectProblem(response, 400, 'VALIDATION_FAILED');
+    expect((response.body.errors as { path: string }[]).map((e) => e.path)).toEqual(expect.arrayContaining(['orderId', 'pickup.lat']));
+  });
+});

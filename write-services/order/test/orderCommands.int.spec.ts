@@ -1,0 +1,245 @@
+import { randomUUID } from 'node:crypto';
+import { describeBadInput, expectProblem, serviceUnderTest, type ServiceUnderTest } from '@delivery/command-kit/testing';
+import { OrderAccepted, OrderCancelled, OrderPlaced, OrderSnapshot, OrderUpdated } from '@delivery/contracts';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startOrderService } from '../src/index.ts';
+
+const placeBody = {
+  customerId: 'customer-1',
+  storeId: 'store-9',
+  items: [
+    { menuId: 'm-1', name: 'Bibimbap', quantity: 2, unitPrice: 9000 },
+    { menuId: 'm-2', name: 'Kimchi', quantity: 1, unitPrice: 3000 },
+  ],
+  deliveryAddress: { line: '1 Sejong-daero, Seoul', lat: 37.5665, lng: 126.978 },
+  requestNote: 'no onions',
+};
+
+describe('order service (HTTP, MariaDB, Kafka)', () => {
+  let sut: ServiceUnderTest;
+  beforeAll(async () => {
+    sut = await serviceUnderTest(startOrderService, 'order');
+  });
+  afterAll(async () => {
+    await sut.stop();
+  });
+
+  const place = async (headers: Record<string, string> = {}) => {
+    const response = await sut.api.send('POST', '/api/v1/orders', placeBody, headers);
+    expect(response.status).toBe(201);
+    return response.body.orderId as string;
+  };
+
+  describe('every command, with its event read back from order.event', () => {
+    it('PlaceOrder answers 201 with PLACED v1 and publishes OrderPlaced carrying everything a view needs', async () => {
+      const requestId = `place-${randomUUID()}`;
+      const response = await sut.api.send('POST', '/api/v1/orders', placeBody, { 'X-Request-Id': requestId });
+      expect(response.status).toBe(201);
+      expect(response.headers.get('x-request-id')).toBe(requestId);
+      const { orderId } = response.body as { orderId: string };
+      expect(response.body).toEqual({ orderId: expect.any(String), status: 'PLACED', version: 1 });
+
+      const [record] = await sut.events.waitForEvents(orderId, 1).then(() => sut.events.recordsOf(orderId));
+      const event = OrderPlaced.parse(record!.event);
+      expect(event).toMatchObject({
+        aggregateType: 'order',
+        aggregateId: orderId,
+        version: 1,
+        correlationId: requestId,
+        payload: { ...placeBody, totalAmount: 21_000, status: 'PLACED' },
+      });
+      expect(record!.key).toBe(orderId);
+      expect(record!.headers).toEqual({ 'event-type': 'OrderPlaced', 'correlation-id': requestId, 'event-id': event.eventId });
+    });
+
+    it('AcceptOrder answers 200 ACCEPTED v2 and publishes OrderAccepted', async () => {
+      const orderId = await place();
+      const response = await sut.api.send('POST', `/api/v1/orders/${orderId}/accept`);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ orderId, status: 'ACCEPTED', version: 2 });
+      const events = await sut.events.waitForEvents(orderId, 2);
+      expect(OrderAccepted.parse(events[1])).toMatchObject({ version: 2, payload: { status: 'ACCEPTED' } });
+    });
+
+    it('UpdateOrder answers 200 v2 and publishes OrderUpdated with the changed fields', async () => {
+      const orderId = await place();
+      const change = { requestNote: 'ring twice', deliveryAddress: { line: '2 Teheran-ro', lat: 37.5, lng: 127.03 } };
+      const response = await sut.api.send('PATCH', `/api/v1/orders/${orderId}`, change);
+      expect(response.body).toEqual({ orderId, status: 'PLACED', version: 2 });
+      const events = await sut.events.waitForEvents(orderId, 2);
+      expect(OrderUpdated.parse(events[1])).toMatchObject({ version: 2, payload: change });
+    });
+
+    it('CancelOrder from PLACED and from ACCEPTED answers CANCELLED and publishes OrderCancelled with the reason', async () => {
+      const placed = await place();
+      const accepted = await place();
+      await sut.api.send('POST', `/api/v1/orders/${accepted}/accept`, {});
+      for (const [orderId, version] of [
+        [placed, 2],
+        [accepted, 3],
+      ] as const) {
+        const response = await sut.api.send('POST', `/api/v1/orders/${orderId}/cancel`, { reason: 'out of stock' });
+        expect(response.body).toEqual({ orderId, status: 'CANCELLED', version });
+        const events = await sut.events.waitForEvents(orderId, version);
+        expect(OrderCancelled.parse(events[version - 1])).toMatchObject({ version, payload: { reason: 'out of stock' } });
+      }
+    });
+
+    it('the query API answers the OrderSnapshot of the contract with the current version', async () => {
+      const orderId = await place();
+      await sut.api.send('POST', `/api/v1/orders/${orderId}/cancel`, { reason: 'duplicate' });
+      const response = await sut.api.get(`/api/v1/orders/${orderId}`);
+      expect(response.status).toBe(200);
+      const snapshot = OrderSnapshot.strict().parse(response.body);
+      expect(snapshot).toMatchObject({ orderId, status: 'CANCELLED', cancelReason: 'duplicate', version: 2, totalAmount: 21_000 });
+    });
+  });
+
+  describe('forbidden transitions', () => {
+    it('given an ACCEPTED order when accepted again or updated then 409 INVALID_TRANSITION and no event', async () => {
+      const orderId = await place();
+      await sut.api.send('POST', `/api/v1/orders/${orderId}/accept`);
+      expectProblem(await sut.api.send('POST', `/api/v1/orders/${orderId}/accept`), 409, 'INVALID_TRANSITION');
+      expectProblem(await sut.api.send('PATCH', `/api/v1/orders/${orderId}`, { requestNote: 'x' }), 409, 'INVALID_TRANSITION');
+      await sut.events.waitForEvents(orderId, 2);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(sut.events.eventsOf(orderId).map((e) => e.version)).toEqual([1, 2]);
+    });
+
+    it('given a CANCELLED order when accepted or cancelled then 409', async () => {
+      const orderId = await place();
+      await sut.api.send('POST', `/api/v1/orders/${orderId}/cancel`, { reason: 'r' });
+      expectProblem(await sut.api.send('POST', `/api/v1/orders/${orderId}/accept`), 409, 'INVALID_TRANSITION');
+      expectProblem(await sut.api.send('POST', `/api/v1/orders/${orderId}/cancel`, { reason: 'r' }), 409, 'INVALID_TRANSITION');
+    });
+  });
+
+  describe('concurrency', () => {
+    it('given one order when ten accepts race then exactly one wins and one OrderAccepted is published', async () => {
+      const orderId = await place();
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, () => sut.api.send('POST', `/api/v1/orders/${orderId}/accept`)),
+      );
+      expect(responses.filter((r) => r.status === 200)).toHaveLength(1);
+      for (const loser of responses.filter((r) => r.status !== 200)) expectProblem(loser, 409);
+      await sut.events.waitForEvents(orderId, 2);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(sut.events.eventsOf(orderId).map((e) => e.eventType)).toEqual(['OrderPlaced', 'OrderAccepted']);
+    });
+
+    it('given one order when updates race then no update is lost: winners get consecutive versions, losers 409 VERSION_CONFLICT', async () => {
+      const orderId = await place();
+      const responses = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => sut.api.send('PATCH', `/api/v1/orders/${orderId}`, { requestNote: `note ${i}` })),
+      );
+      const winners = responses.filter((r) => r.status === 200);
+      const losers = responses.filter((r) => r.status !== 200);
+      expect(winners.length).toBeGreaterThanOrEqual(1);
+      for (const loser of losers) expectProblem(loser, 409, 'VERSION_CONFLICT');
+      expect(winners.map((r) => r.body.version as number).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: winners.length }, (_, i) => i + 2),
+      );
+      const snapshot = await sut.api.get(`/api/v1/orders/${orderId}`);
+      expect(snapshot.body.version).toBe(1 + winners.length);
+      const events = await sut.events.waitForEvents(orderId, 1 + winners.length);
+      expect(events.map((e) => e.version)).toEqual(Array.from({ length: 1 + winners.length }, (_, i) => i + 1));
+    });
+  });
+
+  describe('Idempotency-Key', () => {
+    it('given a repeat with the same body then the first answer comes back and one event is written', async () => {
+      const key = `place-${randomUUID()}`;
+      const first = await sut.api.send('POST', '/api/v1/orders', placeBody, { 'Idempotency-Key': key, 'X-Request-Id': 'first-try' });
+      const repeatId = `repeat-${randomUUID()}`;
+      const repeat = await sut.api.send('POST', '/api/v1/orders', { ...placeBody }, { 'Idempotency-Key': key, 'X-Request-Id': repeatId });
+      expect(first.status).toBe(201);
+      expect({ status: repeat.status, body: repeat.body }).toEqual({ status: first.status, body: first.body });
+      expect(repeat.headers.get('idempotent-replayed')).toBe('true');
+      const orderId = first.body.orderId as string;
+      await sut.events.waitForEvents(orderId, 1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(sut.events.received.filter((r) => r.event.correlationId === repeatId)).toHaveLength(0);
+      expect(sut.events.eventsOf(orderId)).toHaveLength(1);
+    });
+
+    it('given concurrent repeats then one executes; the others replay it or answer 409 while it is in flight', async () => {
+      const key = `race-${randomUUID()}`;
+      const responses = await Promise.all(
+        Array.from({ length: 6 }, () => sut.api.send('POST', '/api/v1/orders', placeBody, { 'Idempotency-Key': key })),
+      );
+      const created = responses.filter((r) => r.status === 201);
+      expect(created.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(created.map((r) => r.body.orderId as string)).size).toBe(1);
+      for (const other of responses.filter((r) => r.status !== 201)) expectProblem(other, 409, 'IDEMPOTENCY_IN_FLIGHT');
+    });
+
+    it('given a repeat with a different body then 422', async () => {
+      const key = `mismatch-${randomUUID()}`;
+      expect((await sut.api.send('POST', '/api/v1/orders', placeBody, { 'Idempotency-Key': key })).status).toBe(201);
+      const other = await sut.api.send('POST', '/api/v1/orders', { ...placeBody, storeId: 'store-10' }, { 'Idempotency-Key': key });
+      expectProblem(other, 422, 'IDEMPOTENCY_KEY_REUSED');
+    });
+
+    it('given a refused command then its repeat replays the same 409', async () => {
+      const orderId = await place();
+      await sut.api.send('POST', `/api/v1/orders/${orderId}/cancel`, { reason: 'r' });
+      const key = `refused-${randomUUID()}`;
+      const first = await sut.api.send('POST', `/api/v1/orders/${orderId}/accept`, {}, { 'Idempotency-Key': key });
+      const repeat = await sut.api.send('POST', `/api/v1/orders/${orderId}/accept`, {}, { 'Idempotency-Key': key });
+      expectProblem(first, 409, 'INVALID_TRANSITION');
+      expect({ status: repeat.status, body: repeat.body }).toEqual({ status: first.status, body: first.body });
+    });
+
+    it('scopes keys by path: the same key on another order runs that command', async () => {
+      const [a, b] = [await place(), await place()];
+      const key = `scoped-${randomUUID()}`;
+      expect((await sut.api.send('POST', `/api/v1/orders/${a}/accept`, {}, { 'Idempotency-Key': key })).body.orderId).toBe(a);
+      expect((await sut.api.send('POST', `/api/v1/orders/${b}/accept`, {}, { 'Idempotency-Key': key })).body.orderId).toBe(b);
+    });
+  });
+
+  describeBadInput({
+    sut: () => sut,
+    createPath: '/api/v1/orders',
+    validBody: placeBody,
+    wrongTypes: {
+      body: { ...placeBody, customerId: 42, items: [{ ...placeBody.items[0], quantity: 'two' }], deliveryAddress: { line: 'x', lat: 'north', lng: 127 } },
+      fields: ['customerId', 'items.0.quantity', 'deliveryAddress.lat'],
+    },
+    missingFields: { body: { customerId: 'c' }, fields: ['storeId', 'items', 'deliveryAddress'] },
+    itemCommand: { method: 'POST', action: '/cancel', body: { reason: 'r' } },
+  });
+
+  describe('operations', () => {
+    it('serves an OpenAPI document whose bodies come from the command schemas', async () => {
+      const doc = (await sut.api.get('/openapi.json')).body;
+      expect(Object.keys(doc.paths as object).sort()).toEqual([
+        '/api/v1/orders',
+        '/api/v1/orders/{orderId}',
+        '/api/v1/orders/{orderId}/accept',
+        '/api/v1/orders/{orderId}/cancel',
+      ]);
+      const placeSchema = doc.paths['/api/v1/orders'].post.requestBody.content['application/json'].schema;
+      expect(placeSchema.required).toEqual(expect.arrayContaining(['customerId', 'storeId', 'items', 'deliveryAddress']));
+      expect(placeSchema.additionalProperties).toBe(false);
+      expect(doc.paths['/api/v1/orders/{orderId}'].patch.operationId).toBe('UpdateOrder');
+      expect(doc.paths['/api/v1/orders/{orderId}'].get.responses['200']).toBeDefined();
+    });
+
+    it('exposes command outcomes, route latency and the outbox backlog in /metrics', async () => {
+      await place();
+      const metrics = (await sut.api.get('/metrics')).text;
+      expect(metrics).toMatch(/commands_total\{command="PlaceOrder",outcome="accepted"/);
+      expect(metrics).toMatch(/commands_total\{command="AcceptOrder",outcome="invalid_transition"/);
+      expect(metrics).toMatch(/http_server_request_duration_seconds_bucket\{[^}]*route="\/api\/v1\/orders\/:orderId\/accept"/);
+      expect(metrics).toMatch(/outbox_backlog_events\{service="order-service"\} \d+/);
+      expect(metrics).toMatch(/outbox_oldest_unsent_age_seconds\{service="order-service"\} [\d.]+/);
+    });
+
+    it('is live and ready while the database answers', async () => {
+      expect((await sut.api.get('/health/live')).status).toBe(200);
+      const ready = await sut.api.get('/health/ready');
+      expect(ready.body).toMatchObject({ status: 'UP', checks: { database: true } });
+    });
+  });
+});

@@ -1,0 +1,115 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { connectionConfig, MigrationRefused } from '@delivery/command-kit';
+import { adminQuery, createThrowawayDatabase, type ThrowawayDatabase } from '@delivery/command-kit/testing';
+import { createConnection } from 'mariadb';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { startOrderService } from '../src/index.ts';
+
+const main = join(import.meta.dirname, '../src/main.ts');
+const placeBody = {
+  customerId: 'customer-lifecycle',
+  storeId: 'store-1',
+  items: [{ menuId: 'm-1', name: 'Mandu', quantity: 3, unitPrice: 2000 }],
+  deliveryAddress: { line: '5 Mapo-daero, Seoul', lat: 37.55, lng: 126.95 },
+};
+
+/** `node src/main.ts` as `npm start` runs it; resolves once it logged its port. */
+function runMain(databaseUrl: string): { child: ChildProcess; port: Promise<number>; output: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, [main], {
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '--conditions=source --disable-warning=ExperimentalWarning --disable-warning=TimeoutNegativeWarning',
+      PORT: '0',
+      ORDER_DATABASE_URL: databaseUrl,
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const port = new Promise<number>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"port":(\d+),"msg":"order-service listening"/.exec(output);
+      if (match) resolve(Number(match[1]));
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
+  });
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, port, output: () => output, exit };
+}
+
+describe('order service lifecycle', () => {
+  let database: ThrowawayDatabase;
+  beforeEach(async () => {
+    database = await createThrowawayDatabase('order_db_life');
+  });
+  afterEach(async () => {
+    await database.drop();
+  });
+
+  it('given main.ts running when SIGTERM arrives with commands in flight then they finish, nothing is lost and it exits 0', async () => {
+    const run = runMain(database.url);
+    const base = `http://127.0.0.1:${await run.port}`;
+    const send = (path: string, body: unknown) =>
+      fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+        .then((res) => res.status)
+        .catch((error: unknown) => String((error as { cause?: { code?: string } }).cause?.code ?? error));
+    const placed = await fetch(`${base}/api/v1/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(placeBody),
+    });
+    const { orderId } = (await placed.json()) as { orderId: string };
+
+    // Hold the order's row: the accepts below block inside their transactions, provably in flight.
+    const lock = await createConnection(connectionConfig(database.url));
+    await lock.beginTransaction();
+    await lock.query('SELECT id FROM orders WHERE id = ? FOR UPDATE', [orderId]);
+    const inFlight = Array.from({ length: 5 }, () => send(`/api/v1/orders/${orderId}/accept`, {}));
+    const deadline = Date.now() + 10_000;
+    const waiting = async () =>
+      Number(
+        (
+          await adminQuery<{ n: bigint }[]>(
+            `SELECT COUNT(*) AS n FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p
+               ON p.ID = t.trx_mysql_thread_id WHERE t.trx_state = 'LOCK WAIT' AND p.DB = ?`,
+            [database.name],
+          )
+        )[0]?.n,
+      );
+    while ((await waiting()) < 5) {
+      if (Date.now() > deadline) throw new Error('the accepts never reached the database');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    run.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await lock.rollback();
+    await lock.end();
+
+    const outcomes = await Promise.all(inFlight);
+    expect(await run.exit).toBe(0);
+    expect(outcomes.sort()).toEqual([200, 409, 409, 409, 409]);
+    const [order] = await adminQuery<{ version: number }[]>(`SELECT version FROM \`${database.name}\`.orders WHERE id = ?`, [orderId]);
+    const [rows] = await adminQuery<{ n: bigint }[]>(`SELECT COUNT(*) AS n FROM \`${database.name}\`.outbox_event`);
+    expect(order?.version).toBe(2);
+    expect(Number(rows?.n)).toBe(2);
+    expect(run.output()).toMatch(/"msg":"order-service stopped"/);
+  });
+
+  it('given an applied migration whose checksum no longer matches when the service starts then it refuses to start', async () => {
+    const first = await startOrderService({ port: 0, host: '127.0.0.1', databaseUrl: database.url, logLevel: 'silent' });
+    await first.close();
+    await adminQuery(`UPDATE \`${database.name}\`._prisma_migrations SET checksum = REPEAT('0', 64)`);
+
+    await expect(startOrderService({ port: 0, host: '127.0.0.1', databaseUrl: database.url, logLevel: 'silent' })).rejects.toThrow(
+      MigrationRefused,
+    );
+    const run = runMain(database.url);
+    expect(await run.exit).toBe(1);
+    expect(run.output()).toMatch(/was modified after it was applied/);
+    await run.port.catch(() => undefined);
+  });
+});
