@@ -160,8 +160,14 @@ export class Exchange {
       return;
     }
     const res = this.res;
-    res.writeHead(status, proxyRes.statusMessage, downstreamHeaders(proxyRes.rawHeaders, proxyRes.headers.connection, this.requestId));
-    proxyRes.on('error', () => res.destroy());
+    try {
+      res.writeHead(status, proxyRes.statusMessage, downstreamHeaders(proxyRes.rawHeaders, proxyRes.headers.connection, this.requestId));
+    } catch (error) {
+      proxyRes.destroy();
+      this.failAttempt(error);
+      return;
+    }
+    proxyRes.on('error', () => res.destroy()); // the upstream broke off mid-answer: so does the client's
     proxyRes.pipe(res);
     if (status >= 500) this.failAttempt(new UpstreamStatusError(status, true));
     else this.settle('answered');

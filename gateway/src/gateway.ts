@@ -71,7 +71,10 @@ export async function startGateway(config: Partial<GatewayConfig> = {}, deps: Ga
       return;
     }
     exchange.forRoute(route, target.path + target.search);
-    void forward(exchange, metrics, logger);
+    forward(exchange, metrics, logger).catch((error: unknown) => {
+      logger.error({ err: error, requestId: exchange.requestId }, 'proxying failed unexpectedly');
+      exchange.res.destroy();
+    });
   };
 
   const service = await listen(handle as Parameters<typeof listen>[0], settings.port, settings.host, {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { request } from 'node:http';
 import { delay, send, until } from './support/send.ts';
 import { routesYaml, startTestGateway, type TestGateway } from './support/test-gateway.ts';
-import { closedPort, hangingConnectAddress, TestUpstream } from './support/test-upstream.ts';
+import { closedPort, hangingConnectAddress, reply, TestUpstream } from './support/test-upstream.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -68,10 +68,7 @@ describe('circuit breaker', () => {
 
   it('counts 5xx answers as failures but still passes them through unchanged until it opens', async () => {
     const order = await upstream();
-    order.fallback = (_req, res) => {
-      res.writeHead(500, { 'content-type': 'application/problem+json' });
-      res.end('{"code":"INTERNAL"}');
-    };
+    order.fallback = reply(500, '{"code":"INTERNAL"}', { 'content-type': 'application/problem+json' });
     const gateway = await gatewayFor(routesYaml({ order: order.url }));
     const answers = [];
     for (let i = 0; i < 5; i++) answers.push(await send(gateway.url, 'POST', '/api/v1/orders'));
@@ -127,6 +124,18 @@ describe('timeouts', () => {
     expect(await gateway.metric('gateway_retries_total', { route: 'orders', kind: 'connect_timeout' })).toBe(1);
   });
 
+  it('cuts the client connection when the upstream breaks off mid-answer, and keeps serving', async () => {
+    const order = await upstream();
+    order.paths.set('POST /api/v1/orders/o-1/accept', (req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('{"partial":');
+      setTimeout(() => req.socket.destroy(), 20);
+    });
+    const gateway = await gatewayFor(routesYaml({ order: order.url }));
+    await expect(send(gateway.url, 'POST', '/api/v1/orders/o-1/accept')).rejects.toThrow(/aborted|socket hang up|ECONNRESET/);
+    expect((await send(gateway.url, 'POST', '/api/v1/orders')).status).toBe(200);
+  });
+
   it('aborts the upstream request when the client goes away', async () => {
     const order = await upstream();
     order.onHead = () => undefined;
@@ -156,10 +165,7 @@ describe('retries', () => {
 
   it('does not retry a 503 of a command without Idempotency-Key: the answer is passed through', async () => {
     const order = await upstream();
-    order.fallback = (_req, res) => {
-      res.writeHead(503, { 'retry-after': '7' });
-      res.end('busy');
-    };
+    order.fallback = reply(503, 'busy', { 'retry-after': '7' });
     const gateway = await gatewayFor(routesYaml({ order: order.url }));
     const answer = await send(gateway.url, 'POST', '/api/v1/orders', { body: '{}' });
     expect([answer.status, answer.headers['retry-after'], answer.body]).toEqual([503, '7', 'busy']);

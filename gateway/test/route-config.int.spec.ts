@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { send, until } from './support/send.ts';
-import { routesFileWith, routesYaml, startTestGateway, type TestGateway } from './support/test-gateway.ts';
+import { oneRouteYaml, routesFileWith, routesYaml, startTestGateway, type TestGateway } from './support/test-gateway.ts';
 import { TestUpstream } from './support/test-upstream.ts';
 import { startGateway } from '../src/index.ts';
 
@@ -37,15 +37,7 @@ function runMain(env: Record<string, string>) {
   return { child, output };
 }
 
-const INVALID = `
-upstreams:
-  order: { url: http://127.0.0.1:8081 }
-routes:
-  - name: orders
-    path: /api/v1/orders/**
-    upstream: order
-    responseTimeoutMs: -5
-`;
+const INVALID = oneRouteYaml('    responseTimeoutMs: -5');
 
 describe('route file validation', () => {
   it('refuses to start on an invalid file, naming the route and the field', async () => {

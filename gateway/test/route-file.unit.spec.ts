@@ -2,17 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_ROUTES_FILE } from '../src/config.ts';
 import { BUILT_IN_DEFAULTS, parseRouteFile } from '../src/route-file.ts';
+import { oneRouteYaml } from './support/test-gateway.ts';
 
-const minimal = (route: string, extra = '') => `
-${extra}
-upstreams:
-  order: { url: http://127.0.0.1:8081 }
-routes:
-  - name: orders
-    path: /api/v1/orders/**
-    upstream: order
-${route}
-`;
+const minimal = oneRouteYaml;
 
 const parse = (text: string, env: Record<string, string> = {}) => parseRouteFile(text, 'routes.yaml', env);
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'node:http';
 import { send, until } from './support/send.ts';
 import { routesYaml, startTestGateway, type TestGateway } from './support/test-gateway.ts';
-import { TestUpstream } from './support/test-upstream.ts';
+import { reply, TestUpstream } from './support/test-upstream.ts';
 
 describe('routing and pass-through', () => {
   let order: TestUpstream;
@@ -41,10 +41,10 @@ describe('routing and pass-through', () => {
 
   it('passes upstream answers through unchanged: a 409 stays a 409 with its headers and body', async () => {
     const problem = JSON.stringify({ type: 'urn:problem:invalid-transition', status: 409, code: 'INVALID_TRANSITION' });
-    order.paths.set('POST /api/v1/orders/o-1/accept', (_req, res) => {
-      res.writeHead(409, 'Conflict', { 'content-type': 'application/problem+json', etag: '"v7"', 'set-cookie': ['a=1', 'b=2'] });
-      res.end(problem);
-    });
+    order.paths.set(
+      'POST /api/v1/orders/o-1/accept',
+      reply(409, problem, { 'content-type': 'application/problem+json', etag: '"v7"', 'set-cookie': ['a=1', 'b=2'] }),
+    );
     const answer = await send(gateway.url, 'POST', '/api/v1/orders/o-1/accept');
     expect(answer.status).toBe(409);
     expect(answer.body).toBe(problem);
@@ -54,10 +54,7 @@ describe('routing and pass-through', () => {
   it('reaches a command path the upstream added after the gateway started, with no gateway change or reload (zero-change)', async () => {
     const path = '/api/v1/orders/o-2/brand-new-command';
     expect((await send(gateway.url, 'POST', path)).status).toBe(200); // echo: the upstream does not know it yet
-    order.paths.set(`POST ${path}`, (_req, res) => {
-      res.writeHead(202, { 'content-type': 'application/json' });
-      res.end('{"accepted":true}');
-    });
+    order.paths.set(`POST ${path}`, reply(202, '{"accepted":true}', { 'content-type': 'application/json' }));
     const answer = await send(gateway.url, 'POST', path, { body: '{}' });
     expect(answer.status).toBe(202);
     expect(answer.json()).toEqual({ accepted: true });
@@ -81,10 +78,10 @@ describe('routing and pass-through', () => {
   });
 
   it('removes hop-by-hop headers both ways, sets X-Forwarded-* and rewrites Host to the upstream', async () => {
-    order.paths.set('POST /api/v1/orders/o-4/cancel', (_req, res) => {
-      res.writeHead(200, { connection: 'keep-alive, x-upstream-private', 'x-upstream-private': 'internal', 'keep-alive': 'timeout=5', 'x-kept': 'yes' });
-      res.end('{}');
-    });
+    order.paths.set(
+      'POST /api/v1/orders/o-4/cancel',
+      reply(200, '{}', { connection: 'keep-alive, x-upstream-private', 'x-upstream-private': 'internal', 'keep-alive': 'timeout=5', 'x-kept': 'yes' }),
+    );
     const answer = await send(gateway.url, 'POST', '/api/v1/orders/o-4/cancel', {
       headers: {
         host: 'api.example.com',

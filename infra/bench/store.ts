@@ -118,7 +118,8 @@ function report(results: Result[], load: string): string {
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:store\` on ${nproc} cores (${cpuModel}; load average`,
     `${load} when it started), Node ${process.version}, \`mongodb\` driver ${driver}, against mongo-java-server 1.47.0`,
-    '(`-Xmx512m`) run by the project\'s launcher (`infra/mongo/MongoLauncher.java`, `_id`-first lookups).',
+    '(`-Xmx512m`) run by the project\'s launcher (`infra/mongo/MongoLauncher.java`, `_id`-first lookups), after',
+    'a discarded warm-up round.',
     'These are the stand-in\'s figures, not MongoDB\'s. Client and server share the machine\'s cores; one',
     `connection, requests one after another. Finds: ${FINDS} random ids; one-at-a-time upserts: ${SEQUENTIAL_UPSERTS};`,
     `batches: ${BATCHES} \`bulkWrite\`s of ${BATCH_SIZE} distinct ids, \`ordered: false\`. The upsert is the projections'`,
@@ -162,6 +163,7 @@ async function measureBackend(backend: Backend): Promise<Result[]> {
   try {
     await client.connect();
     const views = client.db('bench_store').collection<View>('order_views');
+    await measure(views, backend, 1_000); // warm-up: the JVM compiles the hot paths first
     const results: Result[] = [];
     for (const documents of SIZES) {
       const result = await measure(views, backend, documents);

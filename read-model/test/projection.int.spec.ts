@@ -172,6 +172,19 @@ describe('poison messages', () => {
     expect(letter.headers?.['dlt-reason']?.toString()).toContain('does not belong on topic');
     expect((await rm.get(`/api/v1/orders/${j.orderId}`)).status).not.toBe(200);
   });
+
+  it('given a document MongoDB refuses to update when its event is projected then it is dead-lettered after retries and the partition continues', async () => {
+    const broken = new Journey().place();
+    // A part that is not a document: MongoDB refuses every `$set` below it.
+    await rm.db.collection('orders_gen1').insertOne({ _id: broken.orderId as never, order: 'corrupt' });
+    const next = new Journey().place();
+    await kafka.produce([...broken.events, ...next.events]);
+    await orderAt(next.orderId, () => true);
+    const dead = await kafka.collect(kafka.topics.deadLetter);
+    const letter = await eventually(() => dead.find((m) => m.key?.toString() === broken.orderId));
+    expect(letter.headers?.['dlt-reason']?.toString()).toMatch(/OrderPlaced .* v1: orders: .*\(code \d+\)/);
+    expect(await rm.metric('read_model_view_writes_total', { outcome: 'failed' })).toBeGreaterThanOrEqual(1);
+  });
 });
 
 describe('metrics', () => {

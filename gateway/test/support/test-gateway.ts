@@ -61,6 +61,20 @@ export async function startTestGateway(yaml: string, config: Partial<GatewayConf
   };
 }
 
+/** A route file with one route (orders → order); `route` lines are appended to the route, `before` goes first. */
+export function oneRouteYaml(route = '', before = ''): string {
+  return `
+${before}
+upstreams:
+  order: { url: http://127.0.0.1:8081 }
+routes:
+  - name: orders
+    path: /api/v1/orders/**
+    upstream: order
+${route}
+`;
+}
+
 type Settings = Record<string, unknown>;
 
 const TEST_DEFAULTS = {

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface RecordedRequest {
@@ -15,6 +15,14 @@ export const echo: UpstreamHandler = (req, res, body) => {
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body }));
 };
+
+/** A handler that always answers the same status, headers and body. */
+export function reply(status: number, body: string, headers: OutgoingHttpHeaders = {}): UpstreamHandler {
+  return (_req, res) => {
+    res.writeHead(status, headers);
+    res.end(body);
+  };
+}
 
 /**
  * A real local HTTP server standing in for a write service: records every request, counts

@@ -14,7 +14,10 @@ export interface Component {
   isReady(): Promise<boolean>;
   /** True while the process we started (pid file) is alive. */
   isRunning(): boolean;
-  /** Spawns the server detached; returns without waiting for readiness. */
+  /**
+   * Spawns the server detached; returns without waiting for readiness. Reuse is the
+   * caller's check (ensureComponent: nothing answers, and no process of ours runs).
+   */
   start(): Promise<void>;
   /** Stops only the process we started (pid file), gracefully, waiting for it to exit. */
   stop(): Promise<void>;

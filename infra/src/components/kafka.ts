@@ -5,7 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Component } from './component.ts';
 import { hostPortOf, kafkaBrokers, type HostPort } from '../addresses.ts';
 import { repoRoot, statePath } from '../state.ts';
-import { copyMavenDependencies } from '../install/mavenDependencies.ts';
+import { copyMavenDependencies, hasMavenDependencies } from '../install/mavenDependencies.ts';
 import { ensureJdk } from '../install/jdk.ts';
 import { run } from '../process/run.ts';
 import { spawnDetached } from '../process/spawnDetached.ts';
@@ -86,7 +86,7 @@ export function createKafka(settings: KafkaSettings): Component {
     address: `${address.host}:${address.port}`,
     logFile,
     startTimeoutMs: 60_000,
-    isInstalled: () => Promise.resolve(existsSync(libs)),
+    isInstalled: () => Promise.resolve(hasMavenDependencies(POM, libs)),
     install: async () => {
       await ensureJdk();
       await copyMavenDependencies(POM, libs);

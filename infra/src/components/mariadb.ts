@@ -22,7 +22,8 @@ async function ping({ host, port }: HostPort): Promise<boolean> {
     await run(
       'mariadb-admin',
       ['--no-defaults', '--protocol=tcp', `--host=${host}`, `--port=${port}`, `--user=${adminAccount.user}`, '--connect-timeout=1', 'ping'],
-      { env: { ...process.env, MYSQL_PWD: adminAccount.password } },
+      // The timeout bounds a port held by something that accepts but never greets.
+      { env: { ...process.env, MYSQL_PWD: adminAccount.password }, timeoutMs: 3_000 },
     );
     return true;
   } catch (error) {

@@ -27,6 +27,7 @@ export function createRedis({ address, dir }: RedisSettings): Component {
       port: address.port,
       lazyConnect: true,
       connectTimeout: 1_000,
+      commandTimeout: 2_000, // a port held by something that is not Redis never answers
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
       enableOfflineQueue: false,
@@ -52,21 +53,23 @@ export function createRedis({ address, dir }: RedisSettings): Component {
     install: () => installDebianPackages(['redis-server']),
     isReady: () => withClient((client) => client.ping()).then(() => true, () => false),
     isRunning: () => ownedPid(pidFile, 'redis-server') !== undefined,
-    start: () => {
-      mkdirSync(`${dir}/data`, { recursive: true });
-      // Foreground (no --daemonize) so that the pid we spawn is the server's; a cache
-      // needs no persistence: no RDB snapshots, no AOF.
-      spawnDetached({
-        command: SERVER,
-        args: [
-          '--bind', address.host, '--port', String(address.port), '--dir', `${dir}/data`,
-          '--daemonize', 'no', '--save', '', '--appendonly', 'no', '--logfile', '',
-        ],
-        logFile,
-        pidFile,
-      });
-      return Promise.resolve();
-    },
+    // A Promise executor, so that a spawn error becomes a rejection.
+    start: () =>
+      new Promise<void>((resolve) => {
+        mkdirSync(`${dir}/data`, { recursive: true });
+        // Foreground (no --daemonize) so that the pid we spawn is the server's; a cache
+        // needs no persistence: no RDB snapshots, no AOF.
+        spawnDetached({
+          command: SERVER,
+          args: [
+            '--bind', address.host, '--port', String(address.port), '--dir', `${dir}/data`,
+            '--daemonize', 'no', '--save', '', '--appendonly', 'no', '--logfile', '',
+          ],
+          logFile,
+          pidFile,
+        });
+        resolve();
+      }),
     stop: async () => {
       await stopProcess({
         pidFile,

@@ -1,4 +1,5 @@
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { statePath } from '../state.ts';
 import { run } from '../process/run.ts';
 import { serially } from './serially.ts';
@@ -6,14 +7,23 @@ import { installDebianPackages } from './debianPackages.ts';
 import { hasCommand } from './hasCommand.ts';
 
 const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
+const STAMP = 'pom.sha256';
+
+const pomHash = (pom: string): string => createHash('sha256').update(readFileSync(pom)).digest('hex');
+
+/** True when `outputDir` holds the jars of this very pom (a changed version fetches again). */
+export function hasMavenDependencies(pom: string, outputDir: string): boolean {
+  const stamp = `${outputDir}/${STAMP}`;
+  return existsSync(stamp) && readFileSync(stamp, 'utf8') === pomHash(pom);
+}
 
 /**
  * Copies a pom's runtime dependencies (jars) into `outputDir`, with Maven's cache kept in
- * `<state>/m2`. The jars land in a temporary folder that is renamed at the end, so an
- * interrupted download never looks installed.
+ * `<state>/m2`. The jars land in a temporary folder that replaces `outputDir` at the end,
+ * so an interrupted download never looks installed.
  */
 export const copyMavenDependencies = serially(async (pom: string, outputDir: string): Promise<void> => {
-  if (existsSync(outputDir)) return;
+  if (hasMavenDependencies(pom, outputDir)) return;
   if (!(await hasCommand('mvn'))) await installDebianPackages(['maven']);
   const partial = `${outputDir}.partial`;
   rmSync(partial, { recursive: true, force: true });
@@ -24,5 +34,7 @@ export const copyMavenDependencies = serially(async (pom: string, outputDir: str
     '-DincludeScope=runtime',
     `-DoutputDirectory=${partial}`,
   ]);
+  writeFileSync(`${partial}/${STAMP}`, pomHash(pom));
+  rmSync(outputDir, { recursive: true, force: true });
   renameSync(partial, outputDir);
 });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { writePid } from './pidFile.ts';
+import { basename, dirname } from 'node:path';
+import { ownedPid, writePid } from './pidFile.ts';
 
 export interface DetachedProcess {
   command: string;
@@ -17,6 +17,9 @@ export interface DetachedProcess {
  * stderr appended to its log file, its pid written to its pid file.
  */
 export function spawnDetached({ command, args, logFile, pidFile, cwd = dirname(logFile) }: DetachedProcess): number {
+  // Overwriting the pid file of a live server would lose track of it: no stop could reach it.
+  const running = ownedPid(pidFile, basename(command));
+  if (running !== undefined) throw new Error(`${pidFile} names a running ${basename(command)} (pid ${running})`);
   mkdirSync(dirname(logFile), { recursive: true });
   mkdirSync(dirname(pidFile), { recursive: true });
   const log = openSync(logFile, 'a');

@@ -64,9 +64,11 @@ export async function rebuildViews(config: Readonly<ReadModelConfig>, logger: Lo
   let consumer: ProjectionConsumer | undefined;
   let lag: ConsumerLagPoller | undefined;
   const started = Date.now();
+  let building: number | undefined;
   try {
     const from = await ensureActiveGeneration(db);
     const to = from + 1;
+    building = to;
     for (const view of VIEW_NAMES) await db.dropCollection(collectionName(view, to)).catch(() => false);
     const target = viewCollections(db, to);
     await ensureIndexes(target);
@@ -121,15 +123,16 @@ export async function rebuildViews(config: Readonly<ReadModelConfig>, logger: Lo
     await admin.deleteGroups([groupId]).catch((error: unknown) => logger.warn({ err: error, groupId }, 'rebuild: could not delete its group'));
     await admin.disconnect();
     const dropped = await dropOtherGenerations(db, to);
+    const purged = await cache.purgeAll(from).catch(() => 0);
     const events = (await metrics.events.get()).values.reduce((sum, v) => sum + v.value, 0);
-    logger.info({ from, to, dropped, events }, 'rebuild: done');
+    logger.info({ from, to, dropped, purged, events }, 'rebuild: done');
     return { from, to, groupId, events, replayMs, dropped };
   } catch (error) {
     // Not switched: the half-built generation goes; the live one is untouched.
     await consumer?.stop();
     const active = await ensureActiveGeneration(db).catch(() => undefined);
-    if (active !== undefined) {
-      for (const view of VIEW_NAMES) await db.dropCollection(collectionName(view, active + 1)).catch(() => false);
+    if (building !== undefined && active !== undefined && active !== building) {
+      for (const view of VIEW_NAMES) await db.dropCollection(collectionName(view, building)).catch(() => false);
     }
     throw error;
   } finally {

@@ -108,12 +108,13 @@ export class ViewCache {
     for (let i = 0; i < keys.length; i += 1000) await this.client.unlink(...keys.slice(i, i + 1000));
   }
 
-  /** Drops every entry under this prefix (all generations); returns how many. */
-  async purgeAll(): Promise<number> {
+  /** Drops every entry under this prefix, of one generation or of all; returns how many. */
+  async purgeAll(generation?: number): Promise<number> {
     let cursor = '0';
     let dropped = 0;
+    const pattern = generation === undefined ? `${this.#prefix}gen*` : `${this.#prefix}gen${generation}:*`;
     do {
-      const [next, keys] = await this.client.scan(cursor, 'MATCH', `${this.#prefix}gen*`, 'COUNT', 1000);
+      const [next, keys] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
       cursor = next;
       if (keys.length > 0) {
         await this.client.unlink(...keys);

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { MongoClient } from 'mongodb';
+import { mongoUrl } from '@delivery/infra';
+import { planProjection } from '../src/handler/index.ts';
+import { ensureIndexes, viewCollections, ViewStore } from '../src/repository/index.ts';
+import { Journey } from './support/journey.ts';
+import { isolatedNames } from './support/readModelHarness.ts';
+
+/** The guarded upserts on the real MongoDB wire protocol (the local stand-in). */
+const client = new MongoClient(mongoUrl());
+const db = client.db(isolatedNames('view-store').MONGO_DATABASE);
+const views = viewCollections(db, 1);
+const store = new ViewStore();
+
+beforeAll(() => ensureIndexes(views));
+afterAll(async () => {
+  await db.dropDatabase();
+  await client.close();
+});
+
+describe('ViewStore.applyWrites', () => {
+  it('given two sources creating the same order view at the same time when written then both parts are kept', async () => {
+    for (let i = 0; i < 40; i++) {
+      const j = new Journey().place().requestDispatch();
+      const [orderWrites, dispatchWrites] = [planProjection([j.events[0]!]).writes, planProjection([j.events[1]!]).writes];
+      const outcomes = await Promise.all([store.applyWrites(views, orderWrites), store.applyWrites(views, dispatchWrites)]);
+      for (const outcome of outcomes) expect(outcome.stale + outcome.failed.length).toBe(0);
+      const doc = await views.orders.findOne({ _id: j.orderId });
+      expect(doc?.order?.version).toBe(1);
+      expect(doc?.dispatches?.[j.dispatchId]?.version).toBe(1);
+      expect(doc?.rev).toBe(2);
+    }
+  });
+
+  it('given a part already at a newer version when an older write arrives then it is stale and changes nothing', async () => {
+    const j = new Journey().place('one').update('two');
+    await store.applyWrites(views, planProjection(j.events).writes);
+    const outcome = await store.applyWrites(views, planProjection([j.events[0]!]).writes);
+    expect([outcome.applied.length, outcome.stale]).toEqual([0, 1]);
+    expect((await views.orders.findOne({ _id: j.orderId }))?.order).toMatchObject({ requestNote: 'two', version: 2 });
+  });
+
+  it('given a document created by a dispatch event when its OrderPlaced arrives then the order part is added, not refused', async () => {
+    const j = new Journey().place().requestDispatch();
+    await store.applyWrites(views, planProjection([j.events[1]!]).writes);
+    const outcome = await store.applyWrites(views, planProjection([j.events[0]!]).writes);
+    expect(outcome.applied).toHaveLength(1);
+    const [doc] = await store.deriveOrders(views, [j.orderId]);
+    expect(doc).toMatchObject({ stage: 'PLACED', viewVersion: 2, rev: 2 });
+  });
+
+  it('given stored parts when the derived fields are written then a derivation from an older read is dropped', async () => {
+    const j = new Journey().place().accept();
+    await store.applyWrites(views, planProjection([j.events[0]!]).writes);
+    const stale = await views.orders.findOne({ _id: j.orderId });
+    await store.applyWrites(views, planProjection([j.events[1]!]).writes);
+    await store.deriveOrders(views, [j.orderId]);
+    // A derivation computed from the older read loses: its rev guard no longer matches.
+    const result = await views.orders.updateOne({ _id: j.orderId, rev: stale!.rev! }, { $set: { stage: 'PLACED' } });
+    expect(result.matchedCount).toBe(0);
+    expect((await views.orders.findOne({ _id: j.orderId }))?.stage).toBe('ACCEPTED');
+  });
+});
