@@ -1,0 +1,357 @@
+// `npm run bench:read`: the read model's benchmark (not part of `npm test`). Writes the
+// read-model section of docs/benchmarks.md. Every figure is measured on this machine, with
+// the load generator, Kafka, the MongoDB stand-in and Redis sharing its cores.
+import { randomUUID } from 'node:crypto';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { MongoClient } from 'mongodb';
+import { Redis } from 'ioredis';
+import { EVENT_TOPICS, type DomainEvent } from '@delivery/contracts';
+import { ensureInfrastructure, infrastructureEnv, kafkaBrokers, mongoUrl, redisUrl, repoRoot } from '@delivery/infra';
+import { readModelConfig, startReadModel, type TopicNames } from '../src/index.ts';
+import { Journey } from '../test/support/journey.ts';
+import { writeReadModelSection } from './benchmarksDoc.ts';
+import { vegetaAttack, vegetaBinary, wrkMax, type LatencyReport } from './loadGenerators.ts';
+import { cpuMeter, infrastructurePids } from './processCpu.ts';
+import { startServiceProcess, type ServiceProcess } from './serviceProcess.ts';
+import { StubViewStore } from './stubViewStore.ts';
+import { TimedViewStore } from './timedViewStore.ts';
+
+const settings = {
+  journeys: Number(process.env['BENCH_JOURNEYS'] ?? 3000),
+  getRate: Number(process.env['BENCH_GET_RATE'] ?? 1000),
+  getSeconds: Number(process.env['BENCH_GET_SECONDS'] ?? 30),
+  wrkSeconds: Number(process.env['BENCH_WRK_SECONDS'] ?? 15),
+  lagSamples: Number(process.env['BENCH_LAG_SAMPLES'] ?? 200),
+};
+const run = `${Date.now().toString(36)}`;
+const log = (message: string) => console.log(`[bench:read] ${message}`);
+const kafka = new Kafka({ clientId: 'read-model-bench', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+const mongo = new MongoClient(mongoUrl());
+const redis = new Redis(redisUrl());
+const cleanups: (() => Promise<unknown>)[] = [];
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+};
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+async function createTopics(names: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: names.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })) });
+  await admin.disconnect();
+  cleanups.push(async () => {
+    const a = kafka.admin();
+    await a.connect();
+    await a.deleteTopics({ topics: names }).catch(() => undefined);
+    await a.disconnect();
+  });
+}
+
+async function lagOf(groupId: string, topics: string[]): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    let behind = 0;
+    for (const { topic, partitions } of await admin.fetchOffsets({ groupId, topics })) {
+      for (const end of await admin.fetchTopicOffsets(topic)) {
+        const done = partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+        behind += Number(end.high) - (done === '-1' ? Number(end.low) : Number(done));
+      }
+    }
+    return behind;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function waitCaughtUp(groupId: string, topics: string[], timeoutMs = 600_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const behind = await lagOf(groupId, topics).catch(() => -1);
+    if (behind === 0) return;
+    if (Date.now() > deadline) throw new Error(`${groupId} did not catch up (${behind} behind)`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function isolated(tag: string) {
+  const names = { group: `bench-${tag}-${run}`, database: `bench_${tag}_${run}`, prefix: `bench:${tag}:${run}:` };
+  cleanups.push(async () => {
+    await mongo.db(names.database).dropDatabase();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${names.prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  });
+  return names;
+}
+
+function baseEnv(names: ReturnType<typeof isolated>): Record<string, string> {
+  return {
+    LOG_LEVEL: 'warn',
+    KAFKA_BROKERS: kafkaBrokers().join(','),
+    MONGO_URL: mongoUrl(),
+    REDIS_URL: redisUrl(),
+    KAFKA_GROUP_ID: names.group,
+    MONGO_DATABASE: names.database,
+    REDIS_KEY_PREFIX: names.prefix,
+  };
+}
+
+/** Journeys' events in the order a busy platform emits them: step by step across orders. */
+function interleaved(journeys: Journey[]): DomainEvent[] {
+  const longest = Math.max(...journeys.map((j) => j.events.length));
+  const out: DomainEvent[] = [];
+  for (let step = 0; step < longest; step++) for (const j of journeys) if (j.events[step]) out.push(j.events[step]!);
+  return out;
+}
+
+async function produceAll(topics: TopicNames, events: DomainEvent[]): Promise<void> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  for (let i = 0; i < events.length; i += 1000) {
+    const chunk = events.slice(i, i + 1000);
+    const byTopic = Map.groupBy(chunk, (e) => topics[e.aggregateType]);
+    await producer.sendBatch({
+      topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list.map((e) => ({ key: e.aggregateId, value: JSON.stringify(e) })) })),
+    });
+  }
+  await producer.disconnect();
+}
+
+interface ProjectionRun {
+  label: string;
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+  cpu: Record<string, number>;
+  mongoShare?: number;
+  meanChunkMs: number;
+}
+
+async function projectionRun(label: string, topics: TopicNames, events: number, stub: boolean): Promise<ProjectionRun & { names: ReturnType<typeof isolated> }> {
+  const names = isolated(stub ? 'stub' : 'proj');
+  const store = stub ? new StubViewStore() : new TimedViewStore();
+  const config = readModelConfig({ ...baseEnv(names), PORT: '0', READ_MODEL_PROFILE: 'consumer', LAG_POLL_MS: '60000' }, { topics });
+  const readModel = await startReadModel(config, { store });
+  await readModel.consumer!.whenJoined();
+  const meter = cpuMeter({ 'read model (node)': process.pid, ...infrastructurePids() });
+  const started = Date.now();
+  const eventTopics = [topics.order, topics.dispatch, topics.delivery];
+  await waitCaughtUp(names.group, eventTopics);
+  const seconds = (Date.now() - started) / 1000;
+  const cpu = meter();
+  const batch = await readModel.metrics.batchDuration.get();
+  const sum = batch.values.find((v) => v.metricName === 'read_model_batch_duration_seconds_sum')?.value ?? 0;
+  const count = batch.values.find((v) => v.metricName === 'read_model_batch_duration_seconds_count')?.value ?? 1;
+  await readModel.close();
+  return {
+    label,
+    names,
+    events,
+    seconds: round(seconds, 2),
+    eventsPerSecond: Math.round(events / seconds),
+    cpu,
+    ...(store instanceof TimedViewStore ? { mongoShare: Math.round((100 * store.mongoMs) / 1000 / seconds) } : {}),
+    meanChunkMs: round((1000 * sum) / count, 2),
+  };
+}
+
+async function pollVisible(url: string, accept: (status: number) => boolean): Promise<number> {
+  for (;;) {
+    const res = await fetch(url);
+    await res.arrayBuffer();
+    if (accept(res.status)) return performance.now();
+  }
+}
+
+async function commandLag(): Promise<{ samples: number[]; note: string } | { error: string }> {
+  const names = isolated('lag-cmd');
+  const services: ServiceProcess[] = [];
+  try {
+    const order = await startServiceProcess('order-service', join(repoRoot, 'write-services/order/src/main.ts'), { ...infrastructureEnv(), LOG_LEVEL: 'warn' });
+    services.push(order);
+    const readModel = await startServiceProcess('read-model-lag', join(repoRoot, 'read-model/src/main.ts'), {
+      ...baseEnv(names),
+      FALLBACK_ON_MISS: 'false',
+      ORDER_URL: order.url,
+    });
+    services.push(readModel);
+    log('command lag: read model replaying the real topics first');
+    await waitCaughtUp(names.group, Object.values(EVENT_TOPICS));
+    const samples: number[] = [];
+    for (let i = 0; i < settings.lagSamples; i++) {
+      const started = performance.now();
+      const res = await fetch(`${order.url}/api/v1/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          customerId: `bench-${run}`,
+          storeId: 'store-1',
+          items: [{ menuId: 'm-1', name: 'Bibimbap', quantity: 1, unitPrice: 9000 }],
+          deliveryAddress: { line: '1 Main St', lat: 37.5, lng: 127 },
+        }),
+      });
+      const { orderId } = (await res.json()) as { orderId: string };
+      const visible = await pollVisible(`${readModel.url}/api/v1/orders/${orderId}`, (status) => status === 200);
+      samples.push(visible - started);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    return { samples, note: 'POST /api/v1/orders on the order service → outbox → relay → Kafka → projection → GET on the read model answers 200' };
+  } catch (error) {
+    return { error: (error as Error).message };
+  } finally {
+    for (const service of services.reverse()) await service.stop();
+  }
+}
+
+async function directLag(topics: TopicNames): Promise<number[]> {
+  const names = isolated('lag-direct');
+  const readModel = await startServiceProcess('read-model-lag-direct', join(repoRoot, 'read-model/src/main.ts'), { ...baseEnv(names), FALLBACK_ON_MISS: 'false' });
+  try {
+    // Its own topics' history (the projection runs) is replayed first.
+    await waitCaughtUp(names.group, [topics.order, topics.dispatch, topics.delivery]);
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const samples: number[] = [];
+    for (let i = 0; i < settings.lagSamples; i++) {
+      const j = new Journey({ at: Date.now() }).place();
+      const event = j.events[0]!;
+      const started = performance.now();
+      await producer.send({ topic: topics.order, messages: [{ key: event.aggregateId, value: JSON.stringify(event) }] });
+      samples.push((await pollVisible(`${readModel.url}/api/v1/orders/${j.orderId}`, (status) => status === 200)) - started);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    await producer.disconnect();
+    return samples;
+  } finally {
+    await readModel.stop();
+  }
+}
+
+function table(headers: string[], rows: (string | number)[][]): string {
+  return [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+async function main(): Promise<void> {
+  log('ensuring infrastructure');
+  await ensureInfrastructure({ only: ['kafka', 'mongo', 'redis', 'mariadb'] });
+  await mongo.connect();
+  const topicBase = `bench.read.${run}`;
+  const topics: TopicNames = { order: `${topicBase}.order.event`, dispatch: `${topicBase}.dispatch.event`, delivery: `${topicBase}.delivery.event`, deadLetter: `${topicBase}.dlt` };
+  await createTopics(Object.values(topics));
+
+  const journeys = Array.from({ length: settings.journeys }, () => Journey.delivered());
+  const events = interleaved(journeys);
+  log(`producing ${events.length} events of ${journeys.length} orders`);
+  await produceAll(topics, events);
+
+  log('projection run against the MongoDB stand-in');
+  const real = await projectionRun('real MongoDB stand-in (H2)', topics, events.length, false);
+  log(`  ${real.eventsPerSecond} events/s`);
+  log('projection run with the MongoDB write stubbed out (benchmark-only)');
+  const stub = await projectionRun('MongoDB stubbed (in-memory, bench only)', topics, events.length, true);
+  log(`  ${stub.eventsPerSecond} events/s`);
+
+  log('cache-hit GETs');
+  const api = await startServiceProcess('read-model-api', join(repoRoot, 'read-model/src/main.ts'), { ...baseEnv(real.names), READ_MODEL_PROFILE: 'api' });
+  const paths = journeys.map((j) => `/api/v1/orders/${j.orderId}`);
+  const probe = await fetch(api.url + paths[0]!);
+  const probeSource = probe.headers.get('x-read-source');
+  await probe.arrayBuffer();
+  const vegeta = vegetaBinary();
+  const apiCpu = cpuMeter({ 'read model (node)': api.pid });
+  const fixedRate: LatencyReport | undefined = vegeta ? await vegetaAttack(vegeta, paths.map((p) => api.url + p), settings.getRate, settings.getSeconds) : undefined;
+  const fixedRateCpu = apiCpu();
+  const max = wrkMax(api.url, paths.slice(0, 2000), 16, settings.wrkSeconds);
+  const metricsText = await (await fetch(`${api.url}/metrics`)).text();
+  const reads = (source: string) =>
+    [...metricsText.matchAll(new RegExp(`read_model_reads_total\\{[^}]*view="order",source="${source}"[^}]*\\} (\\d+)`, 'g'))].reduce((s, m) => s + Number(m[1]), 0);
+  const cacheShare = reads('cache') / Math.max(1, reads('cache') + reads('store') + reads('fallback'));
+  await api.stop();
+
+  log('command-to-view lag (order service)');
+  const command = await commandLag();
+  log('event-to-view lag (direct produce)');
+  const direct = await directLag(topics);
+
+  const cpu = cpus();
+  const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+  const lagRow = (label: string, samples: number[], note: string) => [label, samples.length, round(percentile(samples, 50)), round(percentile(samples, 99)), round(Math.max(...samples)), percentile(samples, 99) < 250 ? 'met (< 250 ms)' : '**missed** (< 250 ms)', note];
+  const cpuCell = (c: Record<string, number>) => Object.entries(c).map(([k, v]) => `${k} ${v} %`).join(', ');
+  const markdown = `
+## Read model (\`npm run bench:read\`)
+
+Machine: ${machine}. Kafka, the MongoDB stand-in (mongo-java-server, H2 backend), Redis, the
+load generator and the service all share these ${cpu.length} cores; figures are for this
+machine, not for production hardware. Targets (issue 7): cache-hit GET p99 < 5 ms at
+${settings.getRate} req/s, command-to-view lag p99 < 250 ms, projection > 3,000 events/s.
+
+### Cache-hit GET \`/api/v1/orders/{id}\` (api profile, own process, ${paths.length} hot orders)
+
+${table(
+  ['load', 'requests', 'throughput (req/s)', 'success', 'p50 (ms)', 'p99 (ms)', 'max (ms)', 'target'],
+  [
+    ...(fixedRate
+      ? [[`${fixedRate.tool} for ${settings.getSeconds} s (open loop)`, fixedRate.requests, fixedRate.throughput, `${round(fixedRate.success * 100)} %`, fixedRate.p50Ms, fixedRate.p99Ms, fixedRate.maxMs, fixedRate.p99Ms < 5 ? 'met (p99 < 5 ms)' : '**missed** (p99 < 5 ms)']]
+      : [['fixed rate', '—', '—', '—', '—', '—', '—', 'not measured: vegeta unavailable (no Go toolchain)']]),
+    ...(max ? [[`${max.tool} for ${settings.wrkSeconds} s (closed loop, max throughput)`, max.requests, max.throughput, `${round(max.success * 100)} %`, max.p50Ms, max.p99Ms, max.maxMs, '—']] : []),
+  ],
+)}
+
+Reads answered from Redis during the runs: ${round(cacheShare * 100, 2)} % (first probe: \`X-Read-Source: ${probeSource}\`).
+Service CPU during the fixed-rate run: ${cpuCell(fixedRateCpu)}.
+
+### Projection throughput (consumer profile, ${events.length} events of ${journeys.length} orders, pre-produced to 3 × 3 partitions)
+
+${table(
+  ['store', 'events', 'seconds', 'events/s', 'target', 'mean chunk (ms)', 'time in MongoDB calls', 'CPU (% of one core)'],
+  [real, stub].map((r) => [
+    r.label,
+    r.events,
+    r.seconds,
+    r.eventsPerSecond,
+    r.eventsPerSecond > 3000 ? 'met (> 3,000/s)' : '**missed** (> 3,000/s)',
+    r.meanChunkMs,
+    r.mongoShare === undefined ? 'stubbed' : `${r.mongoShare} % of wall time`,
+    cpuCell(r.cpu),
+  ]),
+)}
+
+The first row is end to end against the local stand-in; the second is the same run with
+the MongoDB writes stubbed in memory (\`read-model/bench/stubViewStore.ts\`, used only
+here): the service's own share (Kafka fetch, JSON + contract validation, folding, Redis
+pipeline). "Time in MongoDB calls" is the summed wall time of the write path's MongoDB round
+trips (guarded bulk upserts, derive step, reads for the cache) over the run's wall time;
+with ${3} partitions projected concurrently it can exceed 100 %.
+
+### Lag until the view answers (full profile, own process; polled back to back)
+
+${table(
+  ['path', 'samples', 'p50 (ms)', 'p99 (ms)', 'max (ms)', 'target', 'what is measured'],
+  [
+    ...('samples' in command
+      ? [lagRow('command → view', command.samples, command.note)]
+      : [['command → view', 0, '—', '—', '—', 'not measured', `order service unavailable: ${command.error}`]]),
+    lagRow('event → view', direct, 'an OrderPlaced produced straight to Kafka → GET on the read model answers 200 (no write service)'),
+  ],
+)}
+`;
+  const file = writeReadModelSection(markdown);
+  log(`wrote ${file}`);
+  console.log(markdown);
+}
+
+try {
+  await main();
+} finally {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  await mongo.close();
+  redis.disconnect();
+}
+process.exit(0);
