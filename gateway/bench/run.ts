@@ -6,6 +6,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { summariseProfile, type ProfileSummary } from './cpu-profile.ts';
+import { replaceSection } from './markdown-section.ts';
 
 /**
  * `npm run bench:gateway`: the same wrk load (fixed connections and duration, a warm-up
@@ -17,15 +18,16 @@ import { summariseProfile, type ProfileSummary } from './cpu-profile.ts';
  * (gateway section only); when the target is missed, a CPU profile of the gateway follows.
  *
  * Settings (environment): BENCH_DURATION_S (6), BENCH_WARMUP_S (3), BENCH_REPEATS (3),
- * BENCH_CONNECTIONS (32), BENCH_BODIES (128,4096,65536).
+ * BENCH_CONNECTIONS (32), BENCH_BODIES (128,4096,65536), BENCH_REPORT (docs/benchmarks.md).
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // Scratch files (wrk scripts, nginx prefix, gateway log, CPU profile) in a private temporary
 // folder: the shared state folder is cleaned by others while a run is under way.
 const STATE = await mkdtemp(join(tmpdir(), 'gateway-bench-'));
-const DOC = join(ROOT, 'docs', 'benchmarks.md');
-const BEGIN = '<!-- gateway-benchmark:begin -->';
-const END = '<!-- gateway-benchmark:end -->';
+const DOC = process.env.BENCH_REPORT ?? join(ROOT, 'docs', 'benchmarks.md');
+// This benchmark's section: from its heading to the next level-2 heading (the convention of
+// every section of docs/benchmarks.md; subsections here are level 3).
+const HEADING = '## Command gateway';
 const PATH = '/api/v1/orders/7b0c1a52-5d6e-4f1e-9a3b-2c4d5e6f7a8b/accept';
 
 const settings = {
@@ -314,8 +316,7 @@ async function writeReport(
   const size = (bytes: number) => (bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`);
   const nginxVersion = spawnSync(which('nginx') ?? 'nginx', ['-v'], { encoding: 'utf8' }).stderr.trim();
   const lines = [
-    BEGIN,
-    '## Command gateway',
+    HEADING,
     '',
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench:gateway\` (gateway/bench/run.ts) on`,
     `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}, ${nginxVersion.replace('nginx version: ', '')}, wrk 4.1.`,
@@ -381,12 +382,8 @@ async function writeReport(
       ...profile.frames.map(([frame, share]) => `| \`${frame}\` | ${share}% |`),
     );
   }
-  lines.push(END);
-  const section = lines.join('\n');
-  let doc = existsSync(DOC) ? await readFile(DOC, 'utf8') : '# Benchmarks\n';
-  if (doc.includes(BEGIN) && doc.includes(END)) doc = doc.slice(0, doc.indexOf(BEGIN)) + section + doc.slice(doc.indexOf(END) + END.length);
-  else doc = `${doc.trimEnd()}\n\n${section}\n`;
-  await writeFile(DOC, doc);
+  const doc = existsSync(DOC) ? await readFile(DOC, 'utf8') : '# Benchmarks\n';
+  await writeFile(DOC, replaceSection(doc, HEADING, lines.join('\n')));
 }
 
 function stop(child: ChildProcess): void {

@@ -48,6 +48,7 @@ export async function startGateway(config: Partial<GatewayConfig> = {}, deps: Ga
   const handle = (req: GatewayRequest, res: GatewayResponse): void => {
     const target = normalisePath(req.url ?? '/');
     if (target !== undefined && internal.has(target.path)) {
+      req.url = target.path + target.search;
       admin.app(req, res);
       return;
     }

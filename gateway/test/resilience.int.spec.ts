@@ -26,7 +26,8 @@ const breakerState = (gateway: TestGateway) => gateway.metric('circuit_breaker_s
 describe('circuit breaker', () => {
   it('opens on upstream failures, answers 503 without contacting the upstream, half-opens for one probe, then closes', async () => {
     const order = await upstream();
-    const gateway = await gatewayFor(routesYaml({ order: order.url }, { retry: { retries: 0 } }));
+    // resetTimeoutMs leaves ample time for the checks made while the breaker is open.
+    const gateway = await gatewayFor(routesYaml({ order: order.url }, { retry: { retries: 0 }, breaker: { resetTimeoutMs: 1500 } }));
     expect((await send(gateway.url, 'POST', '/api/v1/orders')).status).toBe(200);
 
     await order.stop();

@@ -195,6 +195,7 @@ describe('routing and pass-through', () => {
     await send(gateway.url, 'POST', '/api/v1/orders/o-5/accept');
     expect((await send(gateway.url, 'GET', '/health/live')).json()).toEqual({ status: 'UP' });
     expect((await send(gateway.url, 'GET', '/health/ready')).status).toBe(200);
+    expect((await send(gateway.url, 'GET', '//health/./live')).status).toBe(200); // normalised like every path
     const metrics = (await send(gateway.url, 'GET', '/metrics')).body;
     expect(metrics).toMatch(/http_server_request_duration_seconds_count\{[^}]*method="POST",route="orders",status_class="2xx"\} \d+/);
     expect(metrics).toMatch(/http_server_request_duration_seconds_count\{[^}]*route="orders",status_class="4xx"\} \d+/);

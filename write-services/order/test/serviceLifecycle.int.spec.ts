@@ -38,20 +38,24 @@ function runMain(databaseUrl: string): { child: ChildProcess; port: Promise<numb
     child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
   });
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  port.catch(() => undefined); // a refused start is asserted through `exit`
   return { child, port, output: () => output, exit };
 }
 
 describe('order service lifecycle', () => {
   let database: ThrowawayDatabase;
+  const children: ChildProcess[] = [];
   beforeEach(async () => {
     database = await createThrowawayDatabase('order_db_life');
   });
   afterEach(async () => {
+    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await database.drop();
   });
 
   it('given main.ts running when SIGTERM arrives with commands in flight then they finish, nothing is lost and it exits 0', async () => {
     const run = runMain(database.url);
+    children.push(run.child);
     const base = `http://127.0.0.1:${await run.port}`;
     const send = (path: string, body: unknown) =>
       fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
@@ -66,28 +70,35 @@ describe('order service lifecycle', () => {
 
     // Hold the order's row: the accepts below block inside their transactions, provably in flight.
     const lock = await createConnection(connectionConfig(database.url));
-    await lock.beginTransaction();
-    await lock.query('SELECT id FROM orders WHERE id = ? FOR UPDATE', [orderId]);
-    const inFlight = Array.from({ length: 5 }, () => send(`/api/v1/orders/${orderId}/accept`, {}));
-    const deadline = Date.now() + 10_000;
-    const waiting = async () =>
-      Number(
-        (
-          await adminQuery<{ n: bigint }[]>(
-            `SELECT COUNT(*) AS n FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p
-               ON p.ID = t.trx_mysql_thread_id WHERE t.trx_state = 'LOCK WAIT' AND p.DB = ?`,
-            [database.name],
-          )
-        )[0]?.n,
-      );
-    while ((await waiting()) < 5) {
-      if (Date.now() > deadline) throw new Error('the accepts never reached the database');
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    let inFlight: Promise<number | string>[] = [];
+    try {
+      await lock.beginTransaction();
+      await lock.query('SELECT id FROM orders WHERE id = ? FOR UPDATE', [orderId]);
+      inFlight = Array.from({ length: 5 }, () => send(`/api/v1/orders/${orderId}/accept`, {}));
+      // Each blocked accept shows in the process list as an UPDATE of the order's row.
+      const waiting = async () =>
+        Number(
+          (
+            await adminQuery<{ n: bigint }[]>(
+              "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE 'UPDATE `orders`%'",
+              [database.name],
+            )
+          )[0]?.n,
+        );
+      const deadline = Date.now() + 30_000;
+      while ((await waiting()) < 5) {
+        if (Date.now() > deadline) {
+          const settled = await Promise.race([Promise.all(inFlight), new Promise((resolve) => setTimeout(resolve, 100, 'pending'))]);
+          throw new Error(`the accepts never reached the database (${String(settled)}; order ${orderId}; ${await waiting()} waiting):\n${run.output().slice(-3000)}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      run.child.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      await lock.rollback().catch(() => undefined);
+      await lock.end();
     }
-    run.child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    await lock.rollback();
-    await lock.end();
 
     const outcomes = await Promise.all(inFlight);
     expect(await run.exit).toBe(0);
@@ -97,7 +108,7 @@ describe('order service lifecycle', () => {
     expect(order?.version).toBe(2);
     expect(Number(rows?.n)).toBe(2);
     expect(run.output()).toMatch(/"msg":"order-service stopped"/);
-  });
+  }, 90_000);
 
   it('given an applied migration whose checksum no longer matches when the service starts then it refuses to start', async () => {
     const first = await startOrderService({ port: 0, host: '127.0.0.1', databaseUrl: database.url, logLevel: 'silent' });
@@ -108,8 +119,8 @@ describe('order service lifecycle', () => {
       MigrationRefused,
     );
     const run = runMain(database.url);
+    children.push(run.child);
     expect(await run.exit).toBe(1);
     expect(run.output()).toMatch(/was modified after it was applied/);
-    await run.port.catch(() => undefined);
   });
 });

@@ -19,7 +19,11 @@ export interface OutboxRow {
   envelope: string;
 }
 
-export async function appendToOutbox(tx: SqlExecutor, events: readonly DomainEvent[]): Promise<void> {
+export async function appendToOutbox(
+  tx: SqlExecutor,
+  events: readonly DomainEvent[],
+  topicFor: (event: DomainEvent) => string = topicOf,
+): Promise<void> {
   if (events.length === 0) return;
   const values = events.map(() => '(?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))').join(', ');
   const params = events.flatMap((event) => [
@@ -27,7 +31,7 @@ export async function appendToOutbox(tx: SqlExecutor, events: readonly DomainEve
     event.aggregateId,
     event.version,
     event.eventType,
-    topicOf(event),
+    topicFor(event),
     event.correlationId,
     JSON.stringify(event),
   ]);
