@@ -1,18 +1,21 @@
 import type { OrderDocument, PartWrite, ViewName } from '../src/handler/index.ts';
 import { ViewStore, type ViewCollections, type ViewDocument, type WriteOutcome } from '../src/repository/index.ts';
 
-/** BENCHMARK ONLY: the real store, timing every MongoDB round trip of the write path. */
+/**
+ * BENCHMARK ONLY: the real store, recording how long at least one MongoDB call of the write
+ * path was in flight (the union of their intervals, so parallel calls count once).
+ */
 export class TimedViewStore extends ViewStore {
-  mongoMs = 0;
-  calls = 0;
+  busyMs = 0;
+  #inFlight = 0;
+  #busySince = 0;
 
   async #timed<T>(work: Promise<T>): Promise<T> {
-    const started = performance.now();
+    if (this.#inFlight++ === 0) this.#busySince = performance.now();
     try {
       return await work;
     } finally {
-      this.mongoMs += performance.now() - started;
-      this.calls++;
+      if (--this.#inFlight === 0) this.busyMs += performance.now() - this.#busySince;
     }
   }
 

@@ -1,5 +1,4 @@
 import express from 'express';
-import { Partitioners, type Producer } from 'kafkajs';
 import {
   createLogger,
   createRegistry,
@@ -15,7 +14,7 @@ import {
   type Registry,
 } from '@delivery/runtime-kit';
 import type { ReadModelConfig } from './config/index.ts';
-import { BatchProjector, ConsumerLagPoller, createKafka, DeadLetterPublisher, ProjectionConsumer } from './consumer/index.ts';
+import { ConsumerLagPoller, createKafka, createProjection, eventTopics, type ProjectionConsumer } from './consumer/index.ts';
 import { openApiDocument, restRouter } from './controller/index.ts';
 import {
   CacheFence,
@@ -25,7 +24,6 @@ import {
   MetaWatcher,
   ViewCache,
   ViewStore,
-  type ViewCollections,
 } from './repository/index.ts';
 import { createReadModelMetrics, type ReadModelMetrics } from './readModelMetrics.ts';
 import { ViewReader, WriteServiceFallback } from './service/index.ts';
@@ -45,16 +43,6 @@ export interface ReadModel {
 export interface ReadModelOverrides {
   /** Benchmark-only: a store whose writes are stubbed, to show the service's own share. */
   store?: ViewStore;
-}
-
-/** A dead-letter producer: idempotent, one request in flight, explicit partitioner. */
-function deadLetterProducer(kafka: ReturnType<typeof createKafka>): Producer {
-  return kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
 }
 
 /**
@@ -87,33 +75,21 @@ export async function startReadModel(config: Readonly<ReadModelConfig>, override
   let lagPoller: ConsumerLagPoller | undefined;
   if (config.profile !== 'api') {
     const kafka = createKafka(config.kafka, logger);
-    const producer = deadLetterProducer(kafka);
-    const topics = config.kafka.topics;
-    const views: () => Promise<ViewCollections> = generationViews(db, async () => watcher.generation() ?? ensureActiveGeneration(db));
-    consumer = new ProjectionConsumer({
+    consumer = createProjection({
+      config,
       kafka,
       groupId: config.kafka.groupId,
-      topics: [topics.order, topics.dispatch, topics.delivery],
-      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-      partitionsConcurrency: config.kafka.partitionsConcurrency,
-      chunkSize: config.projection.chunkSize,
-      producer,
+      store,
+      // The live consumer follows the active generation (a rebuild moves it).
+      views: generationViews(db, async () => watcher.generation() ?? ensureActiveGeneration(db)),
+      cache: { cache, fence, enabled: () => true },
       metrics,
       logger,
-      projector: new BatchProjector({
-        topics,
-        store,
-        views,
-        cache: { cache, fence, enabled: () => true },
-        deadLetters: new DeadLetterPublisher(producer, topics.deadLetter, config.kafka.groupId),
-        metrics,
-        logger,
-      }),
     });
     consumer.start();
     lagPoller = new ConsumerLagPoller(kafka, {
       groupId: config.kafka.groupId,
-      topics: [topics.order, topics.dispatch, topics.delivery],
+      topics: eventTopics(config.kafka.topics),
       intervalMs: config.lagPollMs,
       metrics,
       logger,

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { hostPortOf, redisUrl } from '@delivery/infra';
 import { Journey } from './support/journey.ts';
-import { KafkaFixture } from './support/kafkaFixture.ts';
-import { eventually, ReadModelHarness, testConfig } from './support/readModelHarness.ts';
+import type { KafkaFixture } from './support/kafkaFixture.ts';
+import { eventually, startSuite, type ReadModelHarness, type Suite } from './support/readModelHarness.ts';
 import { TcpProxy } from './support/tcpProxy.ts';
 
 /**
@@ -10,22 +10,19 @@ import { TcpProxy } from './support/tcpProxy.ts';
  * consumer keeps writing MongoDB, reads answer from MongoDB without errors, and once Redis
  * is reachable again the possibly stale entries are dropped before Redis serves reads.
  */
-const kafka = new KafkaFixture('cache-outage');
 const proxy = new TcpProxy(hostPortOf(redisUrl(), 6379));
+let suite: Suite;
+let kafka: KafkaFixture;
 let rm: ReadModelHarness;
 
 beforeAll(async () => {
-  await kafka.create();
   const port = await proxy.listen();
-  const closed = 'http://127.0.0.1:9';
-  rm = await ReadModelHarness.start(
-    testConfig('cache-outage', { REDIS_URL: `redis://127.0.0.1:${port}`, ORDER_URL: closed, DISPATCH_URL: closed, DELIVERY_URL: closed }, kafka.topics),
-  );
+  suite = await startSuite('cache-outage', { REDIS_URL: `redis://127.0.0.1:${port}` });
+  ({ kafka, rm } = suite);
 });
 afterAll(async () => {
-  await rm.destroy();
+  await suite.destroy();
   await proxy.close();
-  await kafka.destroy();
 });
 
 describe('Redis outage', () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startComponent, stopComponent } from '@delivery/infra';
 import { Journey } from './support/journey.ts';
-import { KafkaFixture } from './support/kafkaFixture.ts';
-import { eventually, ReadModelHarness, testConfig } from './support/readModelHarness.ts';
+import type { KafkaFixture } from './support/kafkaFixture.ts';
+import { eventually, startSuite, type ReadModelHarness, type Suite } from './support/readModelHarness.ts';
 
 /**
  * Kafka stops under a running consumer: kafkajs gives up and crashes, the CRASH listener
@@ -10,18 +10,17 @@ import { eventually, ReadModelHarness, testConfig } from './support/readModelHar
  * projects what was produced before and after. Stops shared infrastructure: runs alone and
  * restarts Kafka in afterAll.
  */
-const kafka = new KafkaFixture('kafka-outage');
+let suite: Suite;
+let kafka: KafkaFixture;
 let rm: ReadModelHarness;
 
 beforeAll(async () => {
-  await kafka.create();
-  const closed = 'http://127.0.0.1:9';
-  rm = await ReadModelHarness.start(testConfig('kafka-outage', { ORDER_URL: closed, DISPATCH_URL: closed, DELIVERY_URL: closed }, kafka.topics));
+  suite = await startSuite('kafka-outage');
+  ({ kafka, rm } = suite);
 }, 60_000);
 afterAll(async () => {
   await startComponent('kafka');
-  await rm.destroy();
-  await kafka.destroy();
+  await suite.destroy();
 }, 60_000);
 
 describe('Kafka outage', () => {

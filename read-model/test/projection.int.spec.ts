@@ -1,21 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Journey } from './support/journey.ts';
-import { KafkaFixture } from './support/kafkaFixture.ts';
-import { eventually, ReadModelHarness, testConfig, type Json } from './support/readModelHarness.ts';
+import type { KafkaFixture } from './support/kafkaFixture.ts';
+import { eventually, startSuite, type Json, type ReadModelHarness, type Suite } from './support/readModelHarness.ts';
 
-const kafka = new KafkaFixture('projection');
+let suite: Suite;
+let kafka: KafkaFixture;
 let rm: ReadModelHarness;
 
 beforeAll(async () => {
-  await kafka.create();
-  // No write service here: a view missing from MongoDB is then simply not found.
-  const closed = 'http://127.0.0.1:9';
-  rm = await ReadModelHarness.start(testConfig('projection', { ORDER_URL: closed, DISPATCH_URL: closed, DELIVERY_URL: closed }, kafka.topics));
+  suite = await startSuite('projection');
+  ({ kafka, rm } = suite);
 });
-afterAll(async () => {
-  await rm.destroy();
-  await kafka.destroy();
-});
+afterAll(() => suite.destroy());
 
 const orderAt = (id: string, predicate: (body: Json) => boolean) =>
   eventually(async () => {

@@ -2,25 +2,22 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '@delivery/runtime-kit';
 import { rebuildViews } from '../src/consumer/index.ts';
 import { Journey } from './support/journey.ts';
-import { KafkaFixture } from './support/kafkaFixture.ts';
-import { eventually, ReadModelHarness, testConfig } from './support/readModelHarness.ts';
+import type { KafkaFixture } from './support/kafkaFixture.ts';
+import { eventually, startSuite, type ReadModelHarness, type Suite } from './support/readModelHarness.ts';
 
 /**
  * `read-model:rebuild` while the service runs: the replay fills the next generation, the
  * pointer moves, the live service follows it, and events arriving meanwhile are not lost.
  */
-const kafka = new KafkaFixture('rebuild');
+let suite: Suite;
+let kafka: KafkaFixture;
 let rm: ReadModelHarness;
 
 beforeAll(async () => {
-  await kafka.create();
-  const closed = 'http://127.0.0.1:9';
-  rm = await ReadModelHarness.start(testConfig('rebuild', { ORDER_URL: closed, DISPATCH_URL: closed, DELIVERY_URL: closed }, kafka.topics));
+  suite = await startSuite('rebuild');
+  ({ kafka, rm } = suite);
 });
-afterAll(async () => {
-  await rm.destroy();
-  await kafka.destroy();
-});
+afterAll(() => suite.destroy());
 
 const delivered = (id: string) =>
   eventually(async () => {

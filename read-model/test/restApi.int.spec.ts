@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Journey } from './support/journey.ts';
-import { KafkaFixture } from './support/kafkaFixture.ts';
-import { ReadModelHarness, testConfig } from './support/readModelHarness.ts';
+import { startSuite, type ReadModelHarness, type Suite } from './support/readModelHarness.ts';
 
-const kafka = new KafkaFixture('rest-api');
+let suite: Suite;
 let rm: ReadModelHarness;
 const customerId = `customer-${randomUUID().slice(0, 8)}`;
 const base = Date.now() - 3_600_000;
@@ -14,16 +13,12 @@ const journeys = Array.from({ length: 7 }, (_, i) =>
 );
 
 beforeAll(async () => {
-  await kafka.create();
-  const closed = 'http://127.0.0.1:9';
-  rm = await ReadModelHarness.start(testConfig('rest-api', { ORDER_URL: closed, DISPATCH_URL: closed, DELIVERY_URL: closed }, kafka.topics));
-  await kafka.produce(journeys.flatMap((j) => j.events));
-  await kafka.waitConsumed(rm.config.kafka.groupId);
+  suite = await startSuite('rest-api');
+  rm = suite.rm;
+  await suite.kafka.produce(journeys.flatMap((j) => j.events));
+  await suite.kafka.waitConsumed(rm.config.kafka.groupId);
 });
-afterAll(async () => {
-  await rm.destroy();
-  await kafka.destroy();
-});
+afterAll(() => suite.destroy());
 
 describe('GET /api/v1/orders (list)', () => {
   it('given seven orders when paged by two then every order once, newest first, and a null cursor at the end', async () => {
@@ -92,7 +87,7 @@ describe('/openapi.json', () => {
   it('documents the four GETs with schemas derived from the view contracts', async () => {
     const { body } = await rm.get('/openapi.json');
     expect(body.openapi).toBe('3.1.0');
-    expect(Object.keys(body.paths)).toEqual(['/api/v1/orders', '/api/v1/orders/{orderId}', '/api/v1/dispatches/{dispatchId}', '/api/v1/deliveries/{deliveryId}']);
+    expect(Object.keys(body.paths as object)).toEqual(['/api/v1/orders', '/api/v1/orders/{orderId}', '/api/v1/dispatches/{dispatchId}', '/api/v1/deliveries/{deliveryId}']);
     expect(body.components.schemas.OrderView.properties.stage.enum).toEqual(['PLACED', 'ACCEPTED', 'RIDER_ASSIGNED', 'PICKED_UP', 'DELIVERED', 'CANCELLED']);
     expect(body.components.schemas.OrderView.required).not.toContain('stage');
     expect(body.components.schemas.DeliveryView.properties.location).toBeDefined();

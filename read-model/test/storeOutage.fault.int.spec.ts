@@ -1,28 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startComponent, stopComponent } from '@delivery/infra';
 import { Journey } from './support/journey.ts';
-import { KafkaFixture } from './support/kafkaFixture.ts';
-import { eventually, ReadModelHarness, testConfig } from './support/readModelHarness.ts';
+import type { KafkaFixture } from './support/kafkaFixture.ts';
+import { eventually, startSuite, type ReadModelHarness, type Suite } from './support/readModelHarness.ts';
 
 /**
  * MongoDB stops while events keep arriving: the consumer pauses (offsets stay uncommitted),
  * retries with backoff, and once MongoDB is back every event is projected. Stops shared
  * infrastructure: runs alone (*.fault.int.spec.ts) and restarts MongoDB in afterAll.
  */
-const kafka = new KafkaFixture('store-outage');
+let suite: Suite;
+let kafka: KafkaFixture;
 let rm: ReadModelHarness;
 
 beforeAll(async () => {
-  await kafka.create();
-  const closed = 'http://127.0.0.1:9';
-  rm = await ReadModelHarness.start(
-    testConfig('store-outage', { MONGO_SERVER_SELECTION_TIMEOUT_MS: '1000', ORDER_URL: closed, DISPATCH_URL: closed, DELIVERY_URL: closed }, kafka.topics),
-  );
+  suite = await startSuite('store-outage', { MONGO_SERVER_SELECTION_TIMEOUT_MS: '1000' });
+  ({ kafka, rm } = suite);
 }, 60_000);
 afterAll(async () => {
   await startComponent('mongo');
-  await rm.destroy();
-  await kafka.destroy();
+  await suite.destroy();
 }, 60_000);
 
 describe('MongoDB outage', () => {

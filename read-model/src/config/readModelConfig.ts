@@ -14,12 +14,13 @@ export interface TopicNames {
   deadLetter: string;
 }
 
+
 export const CONTRACT_TOPICS: TopicNames = Object.freeze({ ...EVENT_TOPICS, deadLetter: DEAD_LETTER_TOPIC });
 
 /**
  * Everything the read model reads from its environment, once, at boot. The object is deep
- * frozen; tests build one with `readModelConfig({...})` and may override fields (group id,
- * database, Redis prefix, topics) so that suites running at the same time never collide.
+ * frozen; tests build one with `readModelConfig({...})` with their own group id, database,
+ * Redis prefix and topics, so that suites running at the same time never collide.
  */
 const shape = {
   PORT: env.port(8084),
@@ -28,6 +29,11 @@ const shape = {
   KAFKA_BROKERS: env.list('127.0.0.1:9092'),
   KAFKA_GROUP_ID: z.string().min(1).default('read-model'),
   KAFKA_CLIENT_ID: z.string().min(1).default('read-model'),
+  /** Topic names default to the contract's; another environment may prefix them. */
+  ORDER_TOPIC: z.string().min(1).default(CONTRACT_TOPICS.order),
+  DISPATCH_TOPIC: z.string().min(1).default(CONTRACT_TOPICS.dispatch),
+  DELIVERY_TOPIC: z.string().min(1).default(CONTRACT_TOPICS.delivery),
+  DEAD_LETTER_TOPIC: z.string().min(1).default(CONTRACT_TOPICS.deadLetter),
   KAFKA_SESSION_TIMEOUT_MS: env.millis(10_000),
   /** Partitions whose batches are projected at the same time. */
   KAFKA_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(3),
@@ -85,10 +91,7 @@ export interface ReadModelConfig {
 }
 
 /** Reads the environment (or the given variables) into a frozen configuration. */
-export function readModelConfig(
-  variables: NodeJS.ProcessEnv | ReadModelEnv = process.env,
-  overrides: { topics?: Partial<TopicNames> } = {},
-): Readonly<ReadModelConfig> {
+export function readModelConfig(variables: NodeJS.ProcessEnv | ReadModelEnv = process.env): Readonly<ReadModelConfig> {
   const e = readConfig(shape, variables as NodeJS.ProcessEnv);
   const config: ReadModelConfig = {
     port: e.PORT,
@@ -100,7 +103,12 @@ export function readModelConfig(
       clientId: e.KAFKA_CLIENT_ID,
       sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
       partitionsConcurrency: e.KAFKA_PARTITIONS_CONCURRENCY,
-      topics: { ...CONTRACT_TOPICS, ...overrides.topics },
+      topics: {
+        order: e.ORDER_TOPIC,
+        dispatch: e.DISPATCH_TOPIC,
+        delivery: e.DELIVERY_TOPIC,
+        deadLetter: e.DEAD_LETTER_TOPIC,
+      },
     },
     projection: { chunkSize: e.PROJECTION_CHUNK_SIZE },
     mongo: {

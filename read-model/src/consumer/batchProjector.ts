@@ -1,4 +1,3 @@
-import type { IHeaders } from 'kafkajs';
 import type { DomainEvent } from '@delivery/contracts';
 import type { Logger } from '@delivery/runtime-kit';
 import type { TopicNames } from '../config/index.ts';
@@ -6,16 +5,7 @@ import { planProjection, renderView, VIEW_NAMES, type ViewName } from '../handle
 import type { CacheEntry, CacheFence, ViewCache, ViewCollections, ViewStore } from '../repository/index.ts';
 import type { ReadModelMetrics } from '../readModelMetrics.ts';
 import { decodeMessage } from './decodeMessage.ts';
-import type { DeadLetter, DeadLetterPublisher } from './deadLetters.ts';
-
-export interface SourceMessage {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers?: IHeaders;
-}
+import type { DeadLetter, DeadLetterPublisher, SourceMessage } from './deadLetters.ts';
 
 export interface BatchProjectorDeps {
   topics: TopicNames;

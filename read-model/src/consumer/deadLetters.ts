@@ -1,14 +1,33 @@
-import type { IHeaders, Producer } from 'kafkajs';
+import { Partitioners, type IHeaders, type Kafka, type Producer } from 'kafkajs';
 
-/** A consumed message that cannot be projected, with where it came from and why. */
-export interface DeadLetter {
+/** A consumed message and where it came from. */
+export interface SourceMessage {
   topic: string;
   partition: number;
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
   headers?: IHeaders;
+}
+
+/** A consumed message that cannot be projected, and why. */
+export interface DeadLetter extends SourceMessage {
   reason: string;
+}
+
+/**
+ * The dead-letter producer. Not idempotent on purpose: an idempotent kafkajs producer must
+ * retry without limit, so a send during a Kafka outage would hang the chunk instead of
+ * failing it (then the consumer pauses and retries the chunk). A retried chunk may park a
+ * message twice; the DLT is at-least-once, like the views.
+ */
+export function deadLetterProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: false,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
 }
 
 export const DLT_HEADERS = {

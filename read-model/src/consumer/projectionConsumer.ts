@@ -1,7 +1,7 @@
 import { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import { backoffDelay, type Logger, type RetryPolicy } from '@delivery/runtime-kit';
 import type { ReadModelMetrics } from '../readModelMetrics.ts';
-import type { SourceMessage } from './batchProjector.ts';
+import type { SourceMessage } from './deadLetters.ts';
 
 export interface ChunkProjector {
   project(messages: readonly SourceMessage[]): Promise<void>;

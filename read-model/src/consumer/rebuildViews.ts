@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Partitioners } from 'kafkajs';
 import { createRegistry, type Logger } from '@delivery/runtime-kit';
 import type { ReadModelConfig } from '../config/index.ts';
 import {
@@ -17,11 +16,10 @@ import {
 } from '../repository/index.ts';
 import { VIEW_NAMES } from '../handler/index.ts';
 import { createReadModelMetrics } from '../readModelMetrics.ts';
-import { BatchProjector } from './batchProjector.ts';
 import { ConsumerLagPoller } from './consumerLag.ts';
-import { DeadLetterPublisher } from './deadLetters.ts';
+import { createProjection, eventTopics } from './createProjection.ts';
 import { createKafka } from './kafkaClient.ts';
-import { ProjectionConsumer } from './projectionConsumer.ts';
+import type { ProjectionConsumer } from './projectionConsumer.ts';
 
 export interface RebuildOptions {
   /** How long the rebuild keeps projecting after the switch, so that every reader and live consumer follows the pointer. */
@@ -60,7 +58,7 @@ export async function rebuildViews(config: Readonly<ReadModelConfig>, logger: Lo
   const db = mongo.db(config.mongo.database);
   const cache = new ViewCache(config.redis);
   const kafka = createKafka({ ...config.kafka, clientId: `${config.kafka.clientId}-rebuild` }, logger);
-  const topics = [config.kafka.topics.order, config.kafka.topics.dispatch, config.kafka.topics.delivery];
+  const topics = eventTopics(config.kafka.topics);
   let consumer: ProjectionConsumer | undefined;
   let lag: ConsumerLagPoller | undefined;
   const started = Date.now();
@@ -76,26 +74,16 @@ export async function rebuildViews(config: Readonly<ReadModelConfig>, logger: Lo
     const watcher = new MetaWatcher(db, config.metaRefreshMs, logger);
     const fence = new CacheFence({ db, cache, watcher, instanceId: `${config.instanceId}-rebuild`, logger, onPurge: () => undefined });
     let caughtUp = false;
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-    consumer = new ProjectionConsumer({
+    consumer = createProjection({
+      config,
       kafka,
       groupId,
-      topics,
-      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-      partitionsConcurrency: config.kafka.partitionsConcurrency,
-      chunkSize: config.projection.chunkSize,
-      producer,
+      store: new ViewStore(),
+      views: () => Promise.resolve(target),
+      // No cache writes while replaying: nobody reads this generation before the switch.
+      cache: { cache, fence, enabled: () => caughtUp },
       metrics,
       logger,
-      projector: new BatchProjector({
-        topics: config.kafka.topics,
-        store: new ViewStore(),
-        views: () => Promise.resolve(target),
-        cache: { cache, fence, enabled: () => caughtUp },
-        deadLetters: new DeadLetterPublisher(producer, config.kafka.topics.deadLetter, groupId),
-        metrics,
-        logger,
-      }),
     });
     logger.info({ from, to, groupId }, 'rebuild: replaying the event topics from the beginning');
     consumer.start();

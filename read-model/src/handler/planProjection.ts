@@ -56,33 +56,25 @@ function routesOf(event: DomainEvent): Route[] {
           evolve: (p, e) => orderPartProjection.evolve(p, e as typeof event),
         },
       ];
-    case 'dispatch': {
-      const evolve = (p: Patch, e: DomainEvent) => dispatchProjection.evolve(p, e as typeof event);
-      const orderPart = pick(DISPATCH_PART_FIELDS);
-      return [
-        { view: 'dispatches', id: event.aggregateId, part: '', evolve },
-        {
-          view: 'orders',
-          id: event.payload.orderId,
-          part: `dispatches.${event.aggregateId}`,
-          evolve: (p, e) => orderPart(evolve(p, e)),
-        },
-      ];
-    }
-    case 'delivery': {
-      const evolve = (p: Patch, e: DomainEvent) => deliveryProjection.evolve(p, e as typeof event);
-      const orderPart = pick(DELIVERY_PART_FIELDS);
-      return [
-        { view: 'deliveries', id: event.aggregateId, part: '', evolve },
-        {
-          view: 'orders',
-          id: event.payload.orderId,
-          part: `deliveries.${event.aggregateId}`,
-          evolve: (p, e) => orderPart(evolve(p, e)),
-        },
-      ];
-    }
+    case 'dispatch':
+      return joined(event, 'dispatches', (p, e) => dispatchProjection.evolve(p, e as typeof event), DISPATCH_PART_FIELDS);
+    case 'delivery':
+      return joined(event, 'deliveries', (p, e) => deliveryProjection.evolve(p, e as typeof event), DELIVERY_PART_FIELDS);
   }
+}
+
+/** A dispatch or delivery event: its own view, and its part (some of the same fields) of the order view. */
+function joined(
+  event: DomainEvent & { payload: { orderId: string } },
+  view: 'dispatches' | 'deliveries',
+  evolve: Route['evolve'],
+  orderFields: readonly string[],
+): Route[] {
+  const orderPart = pick(orderFields);
+  return [
+    { view, id: event.aggregateId, part: '', evolve },
+    { view: 'orders', id: event.payload.orderId, part: `${view}.${event.aggregateId}`, evolve: (p, e) => orderPart(evolve(p, e)) },
+  ];
 }
 
 /**

@@ -3,6 +3,7 @@ import type {
   DeliveryPart,
   DispatchDocument,
   DispatchPart,
+  Located,
   OrderDocument,
   OrderPart,
 } from './viewDocuments.ts';
@@ -14,6 +15,8 @@ import type { DeliveryView, DispatchView, OrderView, Versioned } from './viewSch
 
 const iso = (date: Date) => date.toISOString();
 const isoOrNull = (date: Date | null | undefined) => (date ? date.toISOString() : null);
+const locationView = (location: Located | null | undefined) =>
+  location ? { lat: location.lat, lng: location.lng, updatedAt: iso(location.updatedAt) } : null;
 const time = (date: Date | null | undefined) => (date ? date.getTime() : Number.NEGATIVE_INFINITY);
 
 /** What the order view derives from its parts; written guarded by `rev` after each batch. */
@@ -34,18 +37,31 @@ export function deriveOrder(doc: OrderDocument): OrderDerived {
   return { stage: deriveStage(doc), viewVersion, updatedAt };
 }
 
-/** Open dispatches before cancelled ones, then the latest requested, then the id (a total order). */
-function currentDispatch(dispatches: Record<string, Partial<DispatchPart>> = {}) {
-  const candidates = Object.entries(dispatches).filter(
-    (entry): entry is [string, Partial<DispatchPart> & Pick<DispatchPart, 'status' | 'updatedAt' | 'version'>] =>
-      entry[1].status !== undefined && entry[1].updatedAt !== undefined && entry[1].version !== undefined,
+type Known<P extends { status: unknown; updatedAt: Date; version: number; createdAt: Date | null }> = Partial<P> &
+  Pick<P, 'status' | 'updatedAt' | 'version'>;
+
+/**
+ * The current one of an order's dispatches or deliveries: highest rank, then the latest
+ * created (or changed, if its creating event is missing), then the id — a total order, so
+ * the choice never depends on the order events arrived in. Parts without a status yet are
+ * not candidates.
+ */
+function current<P extends { status: unknown; updatedAt: Date; version: number; createdAt: Date | null }>(
+  parts: Record<string, Partial<P>> = {},
+  rank: (part: Known<P>) => number,
+): [string, Known<P>] | undefined {
+  const candidates = Object.entries(parts).filter(
+    (entry): entry is [string, Known<P>] => entry[1].status !== undefined && entry[1].updatedAt !== undefined && entry[1].version !== undefined,
   );
-  const rank = (p: Partial<DispatchPart>) => (p.status === 'CANCELLED' ? 0 : 1);
   candidates.sort(
-    ([ia, a], [ib, b]) =>
-      rank(b) - rank(a) || time(b.createdAt ?? b.updatedAt) - time(a.createdAt ?? a.updatedAt) || (ia < ib ? 1 : -1),
+    ([ia, a], [ib, b]) => rank(b) - rank(a) || time(b.createdAt ?? b.updatedAt) - time(a.createdAt ?? a.updatedAt) || (ia < ib ? 1 : -1),
   );
-  const [id, part] = candidates[0] ?? [];
+  return candidates[0];
+}
+
+/** Open dispatches before cancelled ones. */
+function currentDispatch(dispatches?: Record<string, Partial<DispatchPart>>) {
+  const [id, part] = current(dispatches, (p) => (p.status === 'CANCELLED' ? 0 : 1)) ?? [];
   if (id === undefined || part === undefined) return null;
   return {
     dispatchId: id,
@@ -59,26 +75,16 @@ function currentDispatch(dispatches: Record<string, Partial<DispatchPart>> = {})
 
 const DELIVERY_RANK = { READY: 0, PICKED_UP: 1, DELIVERED: 2 } as const;
 
-/** The furthest-along delivery, then the latest created, then the id (a total order). */
-function currentDelivery(deliveries: Record<string, Partial<DeliveryPart>> = {}) {
-  const candidates = Object.entries(deliveries).filter(
-    (entry): entry is [string, Partial<DeliveryPart> & Pick<DeliveryPart, 'status' | 'updatedAt' | 'version'>] =>
-      entry[1].status !== undefined && entry[1].updatedAt !== undefined && entry[1].version !== undefined,
-  );
-  candidates.sort(
-    ([ia, a], [ib, b]) =>
-      DELIVERY_RANK[b.status] - DELIVERY_RANK[a.status] ||
-      time(b.createdAt ?? b.updatedAt) - time(a.createdAt ?? a.updatedAt) ||
-      (ia < ib ? 1 : -1),
-  );
-  const [id, part] = candidates[0] ?? [];
+/** The furthest-along delivery. */
+function currentDelivery(deliveries?: Record<string, Partial<DeliveryPart>>) {
+  const [id, part] = current(deliveries, (p) => DELIVERY_RANK[p.status]) ?? [];
   if (id === undefined || part === undefined) return null;
   return {
     deliveryId: id,
     dispatchId: part.dispatchId ?? null,
     riderId: part.riderId ?? null,
     status: part.status,
-    location: part.location ? { lat: part.location.lat, lng: part.location.lng, updatedAt: iso(part.location.updatedAt) } : null,
+    location: locationView(part.location),
     pickedUpAt: isoOrNull(part.pickedUpAt),
     deliveredAt: isoOrNull(part.deliveredAt),
     createdAt: isoOrNull(part.createdAt),
@@ -147,7 +153,7 @@ export function renderDeliveryView(doc: Partial<DeliveryDocument> & { _id: strin
       dispatchId: doc.dispatchId,
       riderId: doc.riderId,
       status: doc.status,
-      location: doc.location ? { lat: doc.location.lat, lng: doc.location.lng, updatedAt: iso(doc.location.updatedAt) } : null,
+      location: locationView(doc.location),
       pickedUpAt: isoOrNull(doc.pickedUpAt),
       deliveredAt: isoOrNull(doc.deliveredAt),
       version: doc.version,

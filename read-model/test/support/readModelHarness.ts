@@ -5,6 +5,7 @@ import { kafkaBrokers, mongoUrl, redisUrl } from '@delivery/infra';
 import { readModelConfig, startReadModel, type ReadModel, type ReadModelConfig, type TopicNames } from '../../src/index.ts';
 import type { ReadModelEnv } from '../../src/config/index.ts';
 import type { ReadModelOverrides } from '../../src/readModel.ts';
+import { KafkaFixture } from './kafkaFixture.ts';
 
 /** A suite's own names: consumer group, MongoDB database, Redis prefix. */
 export function isolatedNames(suite: string) {
@@ -16,9 +17,12 @@ export function isolatedNames(suite: string) {
   };
 }
 
+export function topicEnv(topics: TopicNames): ReadModelEnv {
+  return { ORDER_TOPIC: topics.order, DISPATCH_TOPIC: topics.dispatch, DELIVERY_TOPIC: topics.delivery, DEAD_LETTER_TOPIC: topics.deadLetter };
+}
+
 export function testConfig(suite: string, env: ReadModelEnv = {}, topics?: TopicNames): Readonly<ReadModelConfig> {
-  return readModelConfig(
-    {
+  return readModelConfig({
       PORT: '0',
       LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
       KAFKA_BROKERS: kafkaBrokers().join(','),
@@ -27,11 +31,10 @@ export function testConfig(suite: string, env: ReadModelEnv = {}, topics?: Topic
       META_REFRESH_MS: '200',
       LAG_POLL_MS: '1000',
       KAFKA_SESSION_TIMEOUT_MS: '6000',
-      ...isolatedNames(suite),
-      ...env,
-    },
-    topics ? { topics } : {},
-  );
+    ...isolatedNames(suite),
+    ...(topics ? topicEnv(topics) : {}),
+    ...env,
+  });
 }
 
 /** An in-process read model plus the clients a test uses to look behind it. */
@@ -126,4 +129,32 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${lastError instanceof Error ? `: ${lastError.message}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** Fallback URLs of a suite that runs no write service: a miss is then simply not found. */
+export const NO_WRITE_SERVICES: ReadModelEnv = {
+  ORDER_URL: 'http://127.0.0.1:9',
+  DISPATCH_URL: 'http://127.0.0.1:9',
+  DELIVERY_URL: 'http://127.0.0.1:9',
+};
+
+export interface Suite {
+  kafka: KafkaFixture;
+  rm: ReadModelHarness;
+  destroy(): Promise<void>;
+}
+
+/** A suite's own topics and a full-profile read model on them, without write services. */
+export async function startSuite(suite: string, env: ReadModelEnv = {}): Promise<Suite> {
+  const kafka = new KafkaFixture(suite);
+  await kafka.create();
+  const rm = await ReadModelHarness.start(testConfig(suite, { ...NO_WRITE_SERVICES, ...env }, kafka.topics));
+  return {
+    kafka,
+    rm,
+    destroy: async () => {
+      await rm.destroy();
+      await kafka.destroy();
+    },
+  };
 }

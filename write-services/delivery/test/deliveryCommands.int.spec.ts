@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { describeBadInput, expectProblem, serviceUnderTest, type ServiceUnderTest } from '@delivery/command-kit/testing';
+import { serviceUnderTest, type ServiceUnderTest } from '@delivery/command-kit/testing';
+import { describeBadInput, expectProblem } from '@delivery/command-kit/testing/jest';
 import {
   DeliveryCompleted,
   DeliveryCreated,

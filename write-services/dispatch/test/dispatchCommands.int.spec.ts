@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { describeBadInput, expectProblem, serviceUnderTest, type ServiceUnderTest } from '@delivery/command-kit/testing';
+import { serviceUnderTest, type ServiceUnderTest } from '@delivery/command-kit/testing';
+import { describeBadInput, expectProblem } from '@delivery/command-kit/testing/jest';
 import { DispatchAccepted, DispatchCancelled, DispatchRequested, DispatchSnapshot } from '@delivery/contracts';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDispatchService } from '../src/index.ts';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { describeBadInput, expectProblem, serviceUnderTest, type ServiceUnderTest } from '@delivery/command-kit/testing';
+import { serviceUnderTest, type ServiceUnderTest } from '@delivery/command-kit/testing';
+import { describeBadInput, expectProblem } from '@delivery/command-kit/testing/jest';
 import { OrderAccepted, OrderCancelled, OrderPlaced, OrderSnapshot, OrderUpdated } from '@delivery/contracts';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startOrderService } from '../src/index.ts';
@@ -208,6 +209,24 @@ describe('order service (HTTP, MariaDB, Kafka)', () => {
     },
     missingFields: { body: { customerId: 'c' }, fields: ['storeId', 'items', 'deliveryAddress'] },
     itemCommand: { method: 'POST', action: '/cancel', body: { reason: 'r' } },
+  });
+
+  describe('order-specific validation', () => {
+    it('given items whose total exceeds the largest amount of the contract then 400 naming items', async () => {
+      const items = [{ menuId: 'm-1', name: 'Gold leaf', quantity: 100, unitPrice: 100_000_000 }];
+      const response = await sut.api.send('POST', '/api/v1/orders', { ...placeBody, items });
+      expectProblem(response, 400, 'VALIDATION_FAILED');
+      expect(response.body.errors).toEqual([{ path: 'items', message: 'the order total exceeds the largest amount allowed' }]);
+    });
+
+    it('given an update with nothing to change then 400, and with a status field then 400 naming it', async () => {
+      const orderId = await place();
+      expectProblem(await sut.api.send('PATCH', `/api/v1/orders/${orderId}`, {}), 400, 'VALIDATION_FAILED');
+      const sneaky = await sut.api.send('PATCH', `/api/v1/orders/${orderId}`, { requestNote: 'x', status: 'ACCEPTED' });
+      expectProblem(sneaky, 400, 'VALIDATION_FAILED');
+      expect(sneaky.body.errors).toEqual([{ path: 'status', message: 'unknown field' }]);
+      expect((await sut.api.get(`/api/v1/orders/${orderId}`)).body).toMatchObject({ status: 'PLACED', version: 1 });
+    });
   });
 
   describe('operations', () => {

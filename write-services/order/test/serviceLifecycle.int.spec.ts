@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { connectionConfig, MigrationRefused } from '@delivery/command-kit';
-import { adminQuery, createThrowawayDatabase, type ThrowawayDatabase } from '@delivery/command-kit/testing';
+import { adminQuery, commandClient, createThrowawayDatabase, type ThrowawayDatabase } from '@delivery/command-kit/testing';
+import { expectProblem } from '@delivery/command-kit/testing/jest';
 import { createConnection } from 'mariadb';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { startOrderService } from '../src/index.ts';
@@ -123,4 +124,38 @@ describe('order service lifecycle', () => {
     expect(await run.exit).toBe(1);
     expect(run.output()).toMatch(/was modified after it was applied/);
   });
+
+  it('given the database unreachable then readiness is 503, liveness 200, and commands answer 503 problem+json', async () => {
+    // A user of this test's own, dropped mid-test with its connections killed: the shared MariaDB keeps running.
+    const user = `order_t_${Math.random().toString(16).slice(2, 10)}`;
+    for (const host of ['127.0.0.1', 'localhost']) {
+      await adminQuery(`CREATE USER '${user}'@'${host}' IDENTIFIED BY 'pw'`);
+      await adminQuery(`GRANT ALL PRIVILEGES ON \`${database.name}\`.* TO '${user}'@'${host}'`);
+    }
+    const service = await startOrderService({
+      port: 0,
+      host: '127.0.0.1',
+      databaseUrl: `mysql://${user}:pw@127.0.0.1:3306/${database.name}`,
+      logLevel: 'silent',
+    });
+    try {
+      const api = commandClient(service.url);
+      expect((await api.send('POST', '/api/v1/orders', placeBody)).status).toBe(201);
+      for (const host of ['127.0.0.1', 'localhost']) await adminQuery(`DROP USER '${user}'@'${host}'`);
+      const connections = await adminQuery<{ ID: bigint }[]>('SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ?', [user]);
+      for (const { ID } of connections) await adminQuery(`KILL ${String(ID)}`);
+
+      const ready = await api.get('/health/ready');
+      expect({ status: ready.status, body: ready.body }).toEqual({
+        status: 503,
+        body: { status: 'DOWN', draining: false, checks: { database: false } },
+      });
+      expect((await api.get('/health/live')).status).toBe(200);
+      const command = await api.send('POST', '/api/v1/orders', placeBody);
+      expectProblem(command, 503, 'SERVICE_UNAVAILABLE');
+      expect(command.headers.get('retry-after')).toBe('1');
+    } finally {
+      await service.close();
+    }
+  }, 60_000);
 });

@@ -1,2 +1,4 @@
 export * from './sqlExecutor.ts';
 export * from './connectionConfig.ts';
+export * from './prismaRepository.ts';
+export * from './databaseUnavailable.ts';

@@ -2,3 +2,4 @@ export * from './decider.ts';
 export * from './commandRejected.ts';
 export * from './transitionTable.ts';
 export * from './stampEvents.ts';
+export * from './defineDecider.ts';

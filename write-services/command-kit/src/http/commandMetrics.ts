@@ -9,6 +9,7 @@ export type CommandOutcome =
   | 'version_conflict'
   | 'idempotency_mismatch'
   | 'idempotency_in_flight'
+  | 'unavailable'
   | 'error';
 
 export type CommandCounter = Counter<'command' | 'outcome'>;

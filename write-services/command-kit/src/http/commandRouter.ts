@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DomainEvent } from '@delivery/contracts';
 import { type Logger, Problem, requestIdFrom } from '@delivery/runtime-kit';
 import express, { type Request, type Response, Router } from 'express';
+import { isDatabaseUnavailable } from '../db/databaseUnavailable.ts';
 import type { SqlExecutor } from '../db/sqlExecutor.ts';
 import { CommandRejected, VersionConflict } from '../domain/commandRejected.ts';
 import type { AggregateState, Command, CommandContext } from '../domain/decider.ts';
@@ -157,6 +158,7 @@ function refusalProblem(error: unknown): Problem | undefined {
 }
 
 function outcomeOfThrown(error: unknown): CommandOutcome {
+  if (isDatabaseUnavailable(error)) return 'unavailable';
   if (error instanceof CommandRejected) return error.reason === 'NOT_FOUND' ? 'not_found' : 'invalid_transition';
   if (error instanceof VersionConflict) return 'version_conflict';
   if (error instanceof IdempotencyClaimLost) return 'idempotency_in_flight';

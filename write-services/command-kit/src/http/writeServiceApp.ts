@@ -24,6 +24,7 @@ import { HttpDrain } from './httpDrain.ts';
 import { methodNotAllowed } from './methodNotAllowed.ts';
 import { openApiDocument } from './openApiDocument.ts';
 import { queryRouter } from './queryRouter.ts';
+import { unavailableDatabase } from './unavailableDatabase.ts';
 
 export interface WriteServiceAppDeps<S extends AggregateState, C extends Command, E extends DomainEvent, Tx extends SqlExecutor> {
   definition: WriteServiceDefinition<S, C, E, Tx>;
@@ -73,7 +74,7 @@ export function writeServiceApp<S extends AggregateState, C extends Command, E e
   });
   app.use(commandRouter(deps), queryRouter(definition, db), methodNotAllowed(methods));
   app.use(routeNotFound);
-  app.use(problemErrorHandler(logger));
+  app.use(unavailableDatabase(logger), problemErrorHandler(logger));
   return {
     app,
     drain: async (server, graceMs) => {

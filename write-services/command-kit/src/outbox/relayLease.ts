@@ -11,6 +11,8 @@ export class RelayLease {
   private readonly name: string;
   readonly holder: string;
   private readonly leaseMs: number;
+  /** Local monotonic time of the last successful renewal (no round trip while it is fresh). */
+  private renewedAt: number | undefined;
 
   constructor(db: SqlExecutor, holder: string, leaseMs: number, name = 'outbox-relay') {
     this.db = db;
@@ -19,8 +21,14 @@ export class RelayLease {
     this.name = name;
   }
 
-  /** Takes or renews the lease; true when this instance holds it for the next `leaseMs`. */
+  /**
+   * Takes or renews the lease; true when this instance holds it. A holder renews at most
+   * every third of `leaseMs` (a busy relay would otherwise pay two round trips per batch),
+   * which leaves two thirds of the lease as margin against expiry.
+   */
   async acquire(): Promise<boolean> {
+    if (this.renewedAt !== undefined && performance.now() - this.renewedAt < this.leaseMs / 3) return true;
+    const started = performance.now();
     // Assignments apply left to right: `expires_at` sees the `holder` just written.
     await this.db.$executeRawUnsafe(
       `INSERT INTO outbox_lease (name, holder, expires_at)
@@ -36,11 +44,14 @@ export class RelayLease {
       'SELECT holder FROM outbox_lease WHERE name = ?',
       this.name,
     );
-    return row?.holder === this.holder;
+    const held = row?.holder === this.holder;
+    this.renewedAt = held ? started : undefined;
+    return held;
   }
 
   /** Lets a standby take over at once. */
   async release(): Promise<void> {
+    this.renewedAt = undefined;
     await this.db.$executeRawUnsafe('DELETE FROM outbox_lease WHERE name = ? AND holder = ?', this.name, this.holder);
   }
 }

@@ -56,7 +56,7 @@ export class CommandExecutor<S extends AggregateState, C extends Command, E exte
           await beforeCommit?.(tx, state);
           return state;
         },
-        { maxWait: 5000, timeout: 10_000 },
+        { maxWait: 3000, timeout: 10_000 },
       )
       .catch((error: unknown) => {
         // P2034: write conflict or deadlock reported by the database; the same story as a stale version.

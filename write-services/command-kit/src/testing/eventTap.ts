@@ -50,23 +50,38 @@ export class EventTap {
     const groupId = `test-tap-${randomUUID()}`;
     const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 100 });
     const tap = new EventTap(kafka, consumer, groupId);
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: false });
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        const headers = Object.fromEntries(
-          Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
-        );
-        try {
-          const event = parseDomainEvent(JSON.parse(message.value?.toString() ?? 'null'));
-          tap.received.push({ key: message.key?.toString(), partition, offset: message.offset, headers, event });
-        } catch (error) {
-          tap.violations.push(`${partition}@${message.offset}: ${(error as Error).message}`);
-        }
-        await Promise.resolve();
-      },
+    const joined = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`event tap on ${topic} did not join its group in 60 s`)), 60_000);
+      timer.unref();
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
-    for (const { partition, offset } of from) consumer.seek({ topic, partition, offset });
+    joined.catch(() => undefined); // awaited below; never an unhandled rejection if connect fails first
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: false });
+      await consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          const headers = Object.fromEntries(
+            Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
+          );
+          try {
+            const event = parseDomainEvent(JSON.parse(message.value?.toString() ?? 'null'));
+            tap.received.push({ key: message.key?.toString(), partition, offset: message.offset, headers, event });
+          } catch (error) {
+            tap.violations.push(`${partition}@${message.offset}: ${(error as Error).message}`);
+          }
+          await Promise.resolve();
+        },
+      });
+      await joined; // seeking needs the group (run() may return before it exists, e.g. right after a broker restart)
+      for (const { partition, offset } of from) consumer.seek({ topic, partition, offset });
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
     return tap;
   }
 

@@ -1,6 +1,5 @@
+// Test support usable anywhere (plain node scripts too); jest-only helpers are in ./jest.ts.
 export * from './throwawayDatabase.ts';
 export * from './eventTap.ts';
 export * from './commandClient.ts';
-export * from './deciderSpecification.ts';
 export * from './serviceUnderTest.ts';
-export * from './badInputSuite.ts';

@@ -1,11 +1,4 @@
-import {
-  assertNever,
-  assertTransition,
-  type Decider,
-  INITIAL_STATE,
-  type InitialState,
-  requireExisting,
-} from '@delivery/command-kit';
+import { assertNever, defineDecider, type InitialState, requireExisting } from '@delivery/command-kit';
 import type { DeliveryEvent, EventDraft } from '@delivery/contracts';
 import type { Delivery } from './delivery.ts';
 import type { DeliveryCommand } from './deliveryCommand.ts';
@@ -13,11 +6,10 @@ import { DELIVERY_TRANSITIONS } from './deliveryTransitions.ts';
 
 export type DeliveryState = Delivery | InitialState;
 
-export const deliveryDecider: Decider<DeliveryCommand, DeliveryEvent, Delivery> = {
-  initialState: () => INITIAL_STATE,
+export const deliveryDecider = defineDecider<DeliveryCommand, DeliveryEvent, Delivery>({
+  transitions: DELIVERY_TRANSITIONS,
 
   decide(command: DeliveryCommand, state: DeliveryState): EventDraft<DeliveryEvent>[] {
-    assertTransition(DELIVERY_TRANSITIONS, command.type, state);
     if (command.type === 'CreateDelivery') {
       const { orderId, dispatchId, riderId } = command;
       return [{ eventType: 'DeliveryCreated', payload: { orderId, dispatchId, riderId, status: 'READY' } }];
@@ -53,4 +45,4 @@ export const deliveryDecider: Decider<DeliveryCommand, DeliveryEvent, Delivery> 
         return assertNever(event);
     }
   },
-};
+});

@@ -1,4 +1,4 @@
-import type { AggregateRepository } from '@delivery/command-kit';
+import { prismaRepository } from '@delivery/command-kit';
 import type { Delivery } from '../domain/delivery.ts';
 import type { Delivery as DeliveryRow, Prisma } from '../generated/prisma/client.ts';
 
@@ -19,7 +19,7 @@ function toDelivery(row: DeliveryRow): Delivery {
   };
 }
 
-function toRow(delivery: Delivery): Prisma.DeliveryCreateInput {
+function toRow(delivery: Delivery): Prisma.DeliveryCreateInput & { createdAt: Date } {
   return {
     id: delivery.deliveryId,
     orderId: delivery.orderId,
@@ -35,20 +35,8 @@ function toRow(delivery: Delivery): Prisma.DeliveryCreateInput {
   };
 }
 
-export const deliveryRepository: AggregateRepository<Delivery, DeliveryTx> = {
-  async load(db, id) {
-    const row = await db.delivery.findUnique({ where: { id } });
-    return row ? toDelivery(row) : undefined;
-  },
-  async insert(tx, delivery) {
-    await tx.delivery.create({ data: toRow(delivery) });
-  },
-  async update(tx, delivery, expectedVersion) {
-    const { id: _id, createdAt: _createdAt, ...changes } = toRow(delivery);
-    const { count } = await tx.delivery.updateMany({
-      where: { id: delivery.deliveryId, version: expectedVersion },
-      data: changes,
-    });
-    return count === 1;
-  },
-};
+export const deliveryRepository = prismaRepository<Delivery, DeliveryTx, DeliveryRow, Prisma.DeliveryCreateInput & { createdAt: Date }>({
+  delegate: (db) => db.delivery,
+  toState: toDelivery,
+  toRow,
+});

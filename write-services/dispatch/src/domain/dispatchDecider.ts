@@ -1,11 +1,4 @@
-import {
-  assertNever,
-  assertTransition,
-  type Decider,
-  INITIAL_STATE,
-  type InitialState,
-  requireExisting,
-} from '@delivery/command-kit';
+import { assertNever, defineDecider, type InitialState, requireExisting } from '@delivery/command-kit';
 import type { DispatchEvent, EventDraft } from '@delivery/contracts';
 import type { Dispatch } from './dispatch.ts';
 import type { DispatchCommand } from './dispatchCommand.ts';
@@ -13,11 +6,10 @@ import { DISPATCH_TRANSITIONS } from './dispatchTransitions.ts';
 
 export type DispatchState = Dispatch | InitialState;
 
-export const dispatchDecider: Decider<DispatchCommand, DispatchEvent, Dispatch> = {
-  initialState: () => INITIAL_STATE,
+export const dispatchDecider = defineDecider<DispatchCommand, DispatchEvent, Dispatch>({
+  transitions: DISPATCH_TRANSITIONS,
 
   decide(command: DispatchCommand, state: DispatchState): EventDraft<DispatchEvent>[] {
-    assertTransition(DISPATCH_TRANSITIONS, command.type, state);
     switch (command.type) {
       case 'RequestDispatch':
         return [
@@ -69,4 +61,4 @@ export const dispatchDecider: Decider<DispatchCommand, DispatchEvent, Dispatch> 
         return assertNever(event);
     }
   },
-};
+});

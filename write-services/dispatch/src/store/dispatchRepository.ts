@@ -1,4 +1,4 @@
-import type { AggregateRepository } from '@delivery/command-kit';
+import { prismaRepository } from '@delivery/command-kit';
 import type { Dispatch } from '../domain/dispatch.ts';
 import type { Dispatch as DispatchRow, Prisma } from '../generated/prisma/client.ts';
 
@@ -19,7 +19,7 @@ function toDispatch(row: DispatchRow): Dispatch {
   };
 }
 
-function toRow(dispatch: Dispatch): Prisma.DispatchCreateInput {
+function toRow(dispatch: Dispatch): Prisma.DispatchCreateInput & { createdAt: Date } {
   return {
     id: dispatch.dispatchId,
     orderId: dispatch.orderId,
@@ -36,20 +36,8 @@ function toRow(dispatch: Dispatch): Prisma.DispatchCreateInput {
   };
 }
 
-export const dispatchRepository: AggregateRepository<Dispatch, DispatchTx> = {
-  async load(db, id) {
-    const row = await db.dispatch.findUnique({ where: { id } });
-    return row ? toDispatch(row) : undefined;
-  },
-  async insert(tx, dispatch) {
-    await tx.dispatch.create({ data: toRow(dispatch) });
-  },
-  async update(tx, dispatch, expectedVersion) {
-    const { id: _id, createdAt: _createdAt, ...changes } = toRow(dispatch);
-    const { count } = await tx.dispatch.updateMany({
-      where: { id: dispatch.dispatchId, version: expectedVersion },
-      data: changes,
-    });
-    return count === 1;
-  },
-};
+export const dispatchRepository = prismaRepository<Dispatch, DispatchTx, DispatchRow, Prisma.DispatchCreateInput & { createdAt: Date }>({
+  delegate: (db) => db.dispatch,
+  toState: toDispatch,
+  toRow,
+});

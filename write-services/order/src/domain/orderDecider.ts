@@ -1,11 +1,4 @@
-import {
-  assertNever,
-  assertTransition,
-  type Decider,
-  INITIAL_STATE,
-  type InitialState,
-  requireExisting,
-} from '@delivery/command-kit';
+import { assertNever, defineDecider, type InitialState, requireExisting } from '@delivery/command-kit';
 import type { EventDraft, OrderEvent } from '@delivery/contracts';
 import type { Order } from './order.ts';
 import type { OrderCommand } from './orderCommand.ts';
@@ -13,11 +6,10 @@ import { ORDER_TRANSITIONS } from './orderTransitions.ts';
 
 export type OrderState = Order | InitialState;
 
-export const orderDecider: Decider<OrderCommand, OrderEvent, Order> = {
-  initialState: () => INITIAL_STATE,
+export const orderDecider = defineDecider<OrderCommand, OrderEvent, Order>({
+  transitions: ORDER_TRANSITIONS,
 
-  decide(command: OrderCommand, state: OrderState): EventDraft<OrderEvent>[] {
-    assertTransition(ORDER_TRANSITIONS, command.type, state);
+  decide(command: OrderCommand): EventDraft<OrderEvent>[] {
     switch (command.type) {
       case 'PlaceOrder':
         return [
@@ -75,4 +67,4 @@ export const orderDecider: Decider<OrderCommand, OrderEvent, Order> = {
         return assertNever(event);
     }
   },
-};
+});

@@ -1,4 +1,4 @@
-import type { AggregateRepository } from '@delivery/command-kit';
+import { prismaRepository } from '@delivery/command-kit';
 import type { OrderItem } from '@delivery/contracts';
 import type { Order } from '../domain/order.ts';
 import type { Order as OrderRow, Prisma } from '../generated/prisma/client.ts';
@@ -22,7 +22,7 @@ function toOrder(row: OrderRow): Order {
   };
 }
 
-function toRow(order: Order): Prisma.OrderCreateInput {
+function toRow(order: Order): Prisma.OrderCreateInput & { createdAt: Date } {
   return {
     id: order.orderId,
     customerId: order.customerId,
@@ -41,17 +41,8 @@ function toRow(order: Order): Prisma.OrderCreateInput {
   };
 }
 
-export const orderRepository: AggregateRepository<Order, OrderTx> = {
-  async load(db, id) {
-    const row = await db.order.findUnique({ where: { id } });
-    return row ? toOrder(row) : undefined;
-  },
-  async insert(tx, order) {
-    await tx.order.create({ data: toRow(order) });
-  },
-  async update(tx, order, expectedVersion) {
-    const { id: _id, createdAt: _createdAt, ...changes } = toRow(order);
-    const { count } = await tx.order.updateMany({ where: { id: order.orderId, version: expectedVersion }, data: changes });
-    return count === 1;
-  },
-};
+export const orderRepository = prismaRepository<Order, OrderTx, OrderRow, Prisma.OrderCreateInput & { createdAt: Date }>({
+  delegate: (db) => db.order,
+  toState: toOrder,
+  toRow,
+});
