@@ -9,7 +9,6 @@ import {
   requestId,
   routeNotFound,
 } from '@delivery/runtime-kit';
-import type { Server } from 'node:http';
 import express, { type Express, type Router } from 'express';
 import type { DatabaseClient, SqlExecutor } from '../db/sqlExecutor.ts';
 import type { AggregateState, Command } from '../domain/decider.ts';
@@ -20,7 +19,6 @@ import { accessLog } from './accessLog.ts';
 import type { CommandCounter } from './commandMetrics.ts';
 import { commandRouter } from './commandRouter.ts';
 import { expressPath } from './commandRoute.ts';
-import { HttpDrain } from './httpDrain.ts';
 import { methodNotAllowed } from './methodNotAllowed.ts';
 import { openApiDocument } from './openApiDocument.ts';
 import { queryRouter } from './queryRouter.ts';
@@ -41,7 +39,8 @@ export interface WriteServiceAppDeps<S extends AggregateState, C extends Command
 export interface WriteServiceApp {
   app: Express;
   /** Readiness 503, then stops the server without dropping requests it already has. */
-  drain: (server: Server, graceMs: number) => Promise<void>;
+  /** Readiness answers 503 from now on, so load balancers stop sending. */
+  markDraining: () => void;
 }
 
 /** The HTTP surface of a write service: commands, query, OpenAPI, health, metrics, problem+json errors. */
@@ -62,11 +61,10 @@ export function writeServiceApp<S extends AggregateState, C extends Command, E e
     methods.set(path, [...(methods.get(path) ?? []), route.method]);
   }
 
-  const httpDrain = new HttpDrain();
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(httpDrain.middleware, requestId, httpMetrics(registry), accessLog(logger));
+  app.use(requestId, httpMetrics(registry), accessLog(logger));
   app.use(health);
   app.get('/metrics', metricsEndpoint(registry));
   app.get('/openapi.json', (_req, res) => {
@@ -77,9 +75,8 @@ export function writeServiceApp<S extends AggregateState, C extends Command, E e
   app.use(unavailableDatabase(logger), problemErrorHandler(logger));
   return {
     app,
-    drain: async (server, graceMs) => {
+    markDraining: () => {
       (health as Router & { drain?: () => void }).drain?.();
-      await httpDrain.close(server, { settleMs: 250, graceMs });
     },
   };
 }

@@ -58,7 +58,7 @@ export async function startWriteService<S extends AggregateState, C extends Comm
   });
   const executor = new CommandExecutor(db, definition, () => relay.nudge());
   const idempotency = new IdempotencyStore(db);
-  const { app, drain } = writeServiceApp({
+  const { app, markDraining } = writeServiceApp({
     definition,
     db,
     executor,
@@ -76,7 +76,8 @@ export async function startWriteService<S extends AggregateState, C extends Comm
 
   let closing: Promise<void> | undefined;
   const close = async () => {
-    await drain(http.server, config.shutdownGraceMs / 2);
+    markDraining();
+    await http.close(config.shutdownGraceMs / 2);
     housekeeping.stop();
     await relay.stop();
     await db.$disconnect();
