@@ -1,20 +1,31 @@
 // `npm run bench:read`: the read model's benchmark (not part of `npm test`). Writes the
 // read-model section of docs/benchmarks.md. Every figure is measured on this machine, with
 // the load generator, Kafka, the MongoDB stand-in and Redis sharing its cores.
-import { cpus, totalmem } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { Redis } from 'ioredis';
 import { EVENT_TOPICS, type DomainEvent } from '@delivery/contracts';
-import { ensureInfrastructure, infrastructureEnv, kafkaBrokers, mongoUrl, redisUrl, repoRoot } from '@delivery/infra';
+import {
+  createMongo,
+  ensureComponent,
+  ensureInfrastructure,
+  infrastructureEnv,
+  kafkaBrokers,
+  mongoUrl,
+  redisUrl,
+  repoRoot,
+  statePath,
+} from '@delivery/infra';
 import { readModelConfig, startReadModel, type TopicNames } from '../src/index.ts';
 import { Journey } from '../test/support/journey.ts';
 import { topicEnv } from '../test/support/readModelHarness.ts';
 import { writeReadModelSection } from './benchmarksDoc.ts';
 import { vegetaAttack, vegetaBinary, wrkMax, type LatencyReport } from './loadGenerators.ts';
 import { cpuMeter, infrastructurePids } from './processCpu.ts';
-import { startServiceProcess, type ServiceProcess } from './serviceProcess.ts';
+import { freePort, startServiceProcess, type ServiceProcess } from './serviceProcess.ts';
 import { StubViewStore } from './stubViewStore.ts';
 import { TimedViewStore } from './timedViewStore.ts';
 
@@ -134,13 +145,31 @@ interface ProjectionRun {
   meanChunkMs: number;
 }
 
-async function projectionRun(label: string, topics: TopicNames, events: number, stub: boolean): Promise<ProjectionRun & { names: ReturnType<typeof isolated> }> {
-  const names = isolated(stub ? 'stub' : 'proj');
-  const store = stub ? new StubViewStore() : new TimedViewStore();
-  const config = readModelConfig({ ...baseEnv(names), ...topicEnv(topics), PORT: '0', READ_MODEL_PROFILE: 'consumer', LAG_POLL_MS: '60000' });
+interface RunOptions {
+  stub?: boolean;
+  /** Another MongoDB wire server (the memory-backend stand-in) and its pid for the CPU column. */
+  mongo?: { url: string; pid: number };
+}
+
+async function projectionRun(label: string, topics: TopicNames, events: number, options: RunOptions = {}): Promise<ProjectionRun & { names: ReturnType<typeof isolated> }> {
+  const names = isolated(options.stub ? 'stub' : options.mongo ? 'mem' : 'proj');
+  const store = options.stub ? new StubViewStore() : new TimedViewStore();
+  const config = readModelConfig({
+    ...baseEnv(names),
+    ...topicEnv(topics),
+    ...(options.mongo ? { MONGO_URL: options.mongo.url } : {}),
+    PORT: '0',
+    READ_MODEL_PROFILE: 'consumer',
+    LAG_POLL_MS: '60000',
+  });
   const readModel = await startReadModel(config, { store });
   await readModel.consumer!.whenJoined();
-  const meter = cpuMeter({ 'read model (node)': process.pid, ...infrastructurePids() });
+  const pids = infrastructurePids();
+  if (options.mongo) {
+    delete pids['mongo (stand-in)'];
+    pids['mongo (memory stand-in)'] = options.mongo.pid;
+  }
+  const meter = cpuMeter({ 'read model (node)': process.pid, ...pids });
   const started = Date.now();
   const eventTopics = [topics.order, topics.dispatch, topics.delivery];
   await waitCaughtUp(names.group, eventTopics);
@@ -160,6 +189,23 @@ async function projectionRun(label: string, topics: TopicNames, events: number, 
     ...(store instanceof TimedViewStore ? { mongoShare: Math.round((100 * store.busyMs) / 1000 / seconds) } : {}),
     meanChunkMs: round((1000 * sum) / count, 2),
   };
+}
+
+/** A second stand-in on a free port with the memory backend, stopped afterwards. */
+async function withMemoryStandIn<T>(use: (mongo: { url: string; pid: number }) => Promise<T>): Promise<T | undefined> {
+  const port = await freePort();
+  const dir = statePath('bench', 'mongo-memory');
+  const standIn = createMongo({ address: { host: '127.0.0.1', port }, dir, backend: 'memory' });
+  try {
+    await ensureComponent(standIn);
+    const pid = Number(readFileSync(join(dir, 'mongo.pid'), 'utf8').trim());
+    return await use({ url: `mongodb://127.0.0.1:${port}`, pid });
+  } catch (error) {
+    log(`  memory-backend stand-in unavailable: ${(error as Error).message.split('\n')[0]}`);
+    return undefined;
+  } finally {
+    await standIn.stop();
+  }
 }
 
 async function pollVisible(url: string, accept: (status: number) => boolean): Promise<number> {
@@ -243,6 +289,7 @@ function table(headers: string[], rows: (string | number)[][]): string {
 }
 
 async function main(): Promise<void> {
+  const loadAtStart = loadavg().map((l) => l.toFixed(2)).join(' / ');
   log('ensuring infrastructure');
   await ensureInfrastructure({ only: ['kafka', 'mongo', 'redis', 'mariadb'] });
   await mongo.connect();
@@ -256,10 +303,13 @@ async function main(): Promise<void> {
   await produceAll(topics, events);
 
   log('projection run against the MongoDB stand-in');
-  const real = await projectionRun('real MongoDB stand-in (H2)', topics, events.length, false);
+  const real = await projectionRun('MongoDB stand-in, H2 backend (what development uses)', topics, events.length);
   log(`  ${real.eventsPerSecond} events/s`);
+  log('projection run against a throw-away stand-in with the memory backend');
+  const memory = await withMemoryStandIn((mongo) => projectionRun('MongoDB stand-in, memory backend (no persistence)', topics, events.length, { mongo }));
+  if (memory) log(`  ${memory.eventsPerSecond} events/s`);
   log('projection run with the MongoDB write stubbed out (benchmark-only)');
-  const stub = await projectionRun('MongoDB stubbed (in-memory, bench only)', topics, events.length, true);
+  const stub = await projectionRun('MongoDB stubbed (in-memory, bench only)', topics, events.length, { stub: true });
   log(`  ${stub.eventsPerSecond} events/s`);
 
   log('cache-hit GETs');
@@ -297,15 +347,16 @@ async function main(): Promise<void> {
   const direct = await directLag(topics);
 
   const cpu = cpus();
-  const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+  const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, load average ${loadAtStart} when it started`;
   const lagRow = (label: string, samples: number[], note: string) => [label, samples.length, round(percentile(samples, 50)), round(percentile(samples, 99)), round(Math.max(...samples)), percentile(samples, 99) < 250 ? 'met (< 250 ms)' : '**missed** (< 250 ms)', note];
   const cpuCell = (c: Record<string, number>) => Object.entries(c).map(([k, v]) => `${k} ${v} %`).join(', ');
   const markdown = `
 ## Read model (\`npm run bench:read\`)
 
-Machine: ${machine}. Kafka, the MongoDB stand-in (mongo-java-server, H2 backend), Redis, the
-load generator and the service all share these ${cpu.length} cores; figures are for this
-machine, not for production hardware. Targets (issue 7): cache-hit GET p99 < 5 ms at
+Machine: ${machine}. Kafka, the MongoDB stand-in (mongo-java-server), Redis, the load
+generator and the service all share these ${cpu.length} cores, and other work on the machine
+(other suites, other benchmarks) moves the figures between runs; they are for this machine,
+not for production hardware. Targets (issue 7): cache-hit GET p99 < 5 ms at
 ${settings.getRate} req/s, command-to-view lag p99 < 250 ms, projection > 3,000 events/s.
 
 ### Cache-hit GET \`/api/v1/orders/{id}\` (api profile, own process, ${paths.length} hot orders)
@@ -328,7 +379,7 @@ Service CPU during the fixed-rate run: ${cpuCell(fixedRateCpu)}.
 
 ${table(
   ['store', 'events', 'seconds', 'events/s', 'target', 'mean chunk (ms)', 'MongoDB calls in flight', 'CPU (% of one core)'],
-  [real, stub].map((r) => [
+  [real, ...(memory ? [memory] : []), stub].map((r) => [
     r.label,
     r.events,
     r.seconds,
@@ -340,9 +391,11 @@ ${table(
   ]),
 )}
 
-The first row is end to end against the local stand-in; the second is the same run with
-the MongoDB writes stubbed in memory (\`read-model/bench/stubViewStore.ts\`, used only
-here): the service's own share (Kafka fetch, JSON + contract validation, folding, Redis
+The first row is end to end against the local stand-in as development runs it (H2 file
+backend, shared with every other suite's databases); the second against a throw-away
+stand-in with the memory backend started for this run; the last is the same run with the
+MongoDB writes stubbed in memory (\`read-model/bench/stubViewStore.ts\`, used only here):
+the service's own share (Kafka fetch, JSON + contract validation, folding, Redis
 pipeline). "MongoDB calls in flight" is the share of the run's wall time during which at
 least one of the write path's MongoDB round trips (guarded bulk upserts, derive step, reads
 for the cache) was outstanding; the CPU column shows which process was saturated.

@@ -2,7 +2,7 @@ import type { DomainEvent } from '@delivery/contracts';
 import type { Logger } from '@delivery/runtime-kit';
 import type { TopicNames } from '../config/index.ts';
 import { planProjection, renderView, VIEW_NAMES, type ViewName } from '../handler/index.ts';
-import type { CacheEntry, CacheFence, ViewCache, ViewCollections, ViewStore } from '../repository/index.ts';
+import type { CacheEntry, CacheFence, ViewCache, ViewCollections, ViewStore, WriteOutcome } from '../repository/index.ts';
 import type { ReadModelMetrics } from '../readModelMetrics.ts';
 import { decodeMessage } from './decodeMessage.ts';
 import type { DeadLetter, DeadLetterPublisher, SourceMessage } from './deadLetters.ts';
@@ -64,23 +64,24 @@ export class BatchProjector {
 
     await this.#writeCache(views.generation, { orders, dispatches, deliveries });
     await this.#deps.deadLetters.publish(letters);
+    if (letters.length > 0) {
+      this.#deps.logger.warn({ count: letters.length, reasons: letters.map((l) => l.reason).slice(0, 5) }, 'parked poison messages in the dead-letter topic');
+    }
+    this.#record(messages, letters, outcome, storedAt);
+    stopTimer();
+  }
 
+  #record(messages: readonly SourceMessage[], letters: readonly DeadLetter[], outcome: WriteOutcome, storedAt: number): void {
+    const { metrics } = this.#deps;
     for (const write of outcome.applied) {
       for (const event of write.events) metrics.projectionLatency.observe(Math.max(0, storedAt - Date.parse(event.occurredAt)) / 1000);
     }
-    for (const view of VIEW_NAMES) {
-      const applied = outcome.applied.filter((w) => w.view === view).length;
-      if (applied > 0) metrics.viewWrites.inc({ view, outcome: 'applied' }, applied);
-    }
+    for (const [view, writes] of Map.groupBy(outcome.applied, (w) => w.view)) metrics.viewWrites.inc({ view, outcome: 'applied' }, writes.length);
     if (outcome.stale > 0) metrics.viewWrites.inc({ view: 'all', outcome: 'stale' }, outcome.stale);
     if (outcome.failed.length > 0) metrics.viewWrites.inc({ view: 'all', outcome: 'failed' }, outcome.failed.length);
-    const deadByTopic = Map.groupBy(letters, (l) => l.topic);
-    for (const message of messages) {
-      const dead = deadByTopic.get(message.topic)?.some((l) => l.offset === message.offset && l.partition === message.partition);
-      metrics.events.inc({ topic: message.topic, outcome: dead ? 'dead_lettered' : 'projected' });
-    }
-    if (letters.length > 0) this.#deps.logger.warn({ count: letters.length, reasons: letters.map((l) => l.reason).slice(0, 5) }, 'parked poison messages in the dead-letter topic');
-    stopTimer();
+    const position = (m: SourceMessage) => `${m.topic}/${m.partition}/${m.offset}`;
+    const dead = new Set(letters.map(position));
+    for (const message of messages) metrics.events.inc({ topic: message.topic, outcome: dead.has(position(message)) ? 'dead_lettered' : 'projected' });
   }
 
   /** One pipeline; on failure the keys are remembered and purged once Redis is back. */

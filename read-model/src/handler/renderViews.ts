@@ -19,10 +19,12 @@ const locationView = (location: Located | null | undefined) =>
   location ? { lat: location.lat, lng: location.lng, updatedAt: iso(location.updatedAt) } : null;
 const time = (date: Date | null | undefined) => (date ? date.getTime() : Number.NEGATIVE_INFINITY);
 
-/** What the order view derives from its parts; written guarded by `rev` after each batch. */
+/** What the order view derives from its parts (only `stage` is stored, for the list query). */
 export interface OrderDerived {
   stage: Stage | undefined;
+  /** Sum of every part's version: grows with each applied event, equal only for equal content (orders cache copies). */
   viewVersion: number;
+  /** The latest change of any part. */
   updatedAt: Date | undefined;
 }
 

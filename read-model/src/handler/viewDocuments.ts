@@ -85,7 +85,8 @@ export const DELIVERY_PART_FIELDS = [
  * aggregates whose events arrive on three topics in any relative order, so each source is a
  * part of its own, guarded by its own version: a dispatch event may create the document
  * before its OrderPlaced arrives. `rev` counts applied part writes; the derived fields
- * (`stage`, `viewVersion`, `updatedAt`) are written afterwards, guarded by `rev`.
+ * `stage` (derived from the parts, stored for the list query and its index) is written
+ * afterwards, guarded by `rev`; everything else derived is computed when rendering.
  */
 export interface OrderDocument {
   _id: string;
@@ -94,7 +95,4 @@ export interface OrderDocument {
   deliveries?: Record<string, Partial<DeliveryPart>>;
   rev?: number;
   stage?: Stage;
-  /** Sum of every part's version: grows with each applied event, equal only for equal content. */
-  viewVersion?: number;
-  updatedAt?: Date;
 }

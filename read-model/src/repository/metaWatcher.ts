@@ -15,7 +15,6 @@ export class MetaWatcher {
   readonly #db: Db;
   readonly #refreshMs: number;
   readonly #logger: Logger;
-  readonly #listeners: ((generation: number) => void)[] = [];
 
   constructor(db: Db, refreshMs: number, logger: Logger) {
     this.#db = db;
@@ -62,7 +61,6 @@ export class MetaWatcher {
     if (generation !== this.#generation) {
       if (this.#generation !== undefined) this.#logger.info({ from: this.#generation, to: generation }, 'active view generation changed');
       this.#generation = generation;
-      for (const listener of this.#listeners) listener(generation);
     }
   }
 
@@ -77,9 +75,5 @@ export class MetaWatcher {
 
   refreshedAt(): number {
     return this.#refreshedAt;
-  }
-
-  onGenerationChange(listener: (generation: number) => void): void {
-    this.#listeners.push(listener);
   }
 }

@@ -126,10 +126,10 @@ export class ViewStore {
   }
 
   /**
-   * Writes the order views' derived fields (stage, viewVersion, updatedAt) from what is
-   * stored, guarded by `rev`: a write that lost a race to a newer part write is dropped, and
-   * that part's writer, which reads after its own write, derives the fields again. Returns
-   * the documents as stored (with the derived fields) for the cache.
+   * Writes the order views' stage, derived from what is stored, where it changed, guarded by
+   * `rev`: a write that lost a race to a newer part write is dropped, and that part's writer,
+   * which reads after its own write, derives it again. Returns the documents as stored (with
+   * the new stage) for the cache.
    */
   async deriveOrders(views: ViewCollections, orderIds: readonly string[]): Promise<OrderDocument[]> {
     if (orderIds.length === 0) return [];
@@ -138,15 +138,14 @@ export class ViewStore {
     for (const doc of docs) {
       const derived = deriveOrder(doc);
       if (derived.stage === undefined) continue;
-      if (derived.stage === doc.stage && derived.viewVersion === doc.viewVersion && derived.updatedAt?.getTime() === doc.updatedAt?.getTime())
-        continue;
+      if (derived.stage === doc.stage) continue;
       ops.push({
         updateOne: {
           filter: { _id: doc._id, rev: doc.rev ?? 0 },
-          update: { $set: { stage: derived.stage, viewVersion: derived.viewVersion, ...(derived.updatedAt ? { updatedAt: derived.updatedAt } : {}) } },
+          update: { $set: { stage: derived.stage } },
         },
       });
-      Object.assign(doc, { stage: derived.stage, viewVersion: derived.viewVersion, updatedAt: derived.updatedAt });
+      doc.stage = derived.stage;
     }
     if (ops.length > 0) await views.orders.bulkWrite(ops, { ordered: false });
     return docs;
