@@ -152,7 +152,7 @@ export async function startReadModel(config: Readonly<ReadModelConfig>, override
           { name: 'stop lag poller', run: () => lagPoller?.stop() },
           { name: 'stop meta watcher', run: () => watcher.stop() },
           { name: 'stop breakers', run: () => (reader?.shutdown(), fallback?.shutdown()) },
-          { name: 'close redis', run: () => cache.close() },
+          { name: 'close redis', run: () => (fence.close(), cache.close()) },
           { name: 'close mongodb', run: () => mongo.close() },
         ],
         logger,

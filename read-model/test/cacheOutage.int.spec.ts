@@ -60,4 +60,31 @@ describe('Redis outage', () => {
     expect(await rm.redis.get(key)).toContain('"status":"ACCEPTED"');
     expect(await rm.metric('read_model_cache_purged_keys_total')).toBeGreaterThan(0);
   });
+
+  it('given Redis hanging (no disconnect) when the cache write times out then the entry is purged once Redis answers, without a new batch', async () => {
+    const j = new Journey().place();
+    await kafka.produce(j.events);
+    await eventually(async () => ((await rm.get(`/api/v1/orders/${j.orderId}`)).source === 'cache' ? true : undefined));
+    const key = `${rm.config.redis.keyPrefix}gen1:orders:${j.orderId}`;
+    const failuresBefore = await rm.metric('read_model_cache_write_failures_total');
+    const purgedBefore = await rm.metric('read_model_cache_purged_keys_total');
+
+    proxy.stall();
+    const sent = j.events.length;
+    j.accept();
+    await kafka.produce(j.from(sent));
+    await eventually(async () => ((await rm.metric('read_model_cache_write_failures_total')) > failuresBefore ? true : undefined));
+    const during = await rm.get(`/api/v1/orders/${j.orderId}`);
+    expect([during.status, during.source, during.body.status]).toEqual([200, 'store', 'ACCEPTED']);
+
+    proxy.restore();
+    await eventually(async () => ((await rm.metric('read_model_cache_purged_keys_total')) > purgedBefore ? true : undefined), 10_000);
+    const after = await eventually(async () => {
+      const res = await rm.get(`/api/v1/orders/${j.orderId}`);
+      expect(res.body.status).toBe('ACCEPTED');
+      return res.source === 'cache' ? res : undefined;
+    });
+    expect(after.body.version).toBe(2);
+    expect(await rm.redis.get(key)).not.toContain('"status":"PLACED"');
+  });
 });

@@ -46,7 +46,7 @@ const shape = {
   MONGO_SERVER_SELECTION_TIMEOUT_MS: env.millis(2000),
   REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().max(64).default('rm:'),
-  REDIS_COMMAND_TIMEOUT_MS: env.millis(250),
+  REDIS_COMMAND_TIMEOUT_MS: env.millis(500),
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
   ORDER_URL: env.url('http://127.0.0.1:8081'),
   DISPATCH_URL: env.url('http://127.0.0.1:8082'),

@@ -63,6 +63,7 @@ export async function rebuildViews(config: Readonly<ReadModelConfig>, logger: Lo
   let lag: ConsumerLagPoller | undefined;
   const started = Date.now();
   let building: number | undefined;
+  let fence: CacheFence | undefined;
   try {
     const from = await ensureActiveGeneration(db);
     const to = from + 1;
@@ -72,7 +73,7 @@ export async function rebuildViews(config: Readonly<ReadModelConfig>, logger: Lo
     await ensureIndexes(target);
     const groupId = `${config.kafka.groupId}-rebuild-gen${to}-${Date.now()}`;
     const watcher = new MetaWatcher(db, config.metaRefreshMs, logger);
-    const fence = new CacheFence({ db, cache, watcher, instanceId: `${config.instanceId}-rebuild`, logger, onPurge: () => undefined });
+    fence = new CacheFence({ db, cache, watcher, instanceId: `${config.instanceId}-rebuild`, logger, onPurge: () => undefined });
     let caughtUp = false;
     consumer = createProjection({
       config,
@@ -125,6 +126,7 @@ export async function rebuildViews(config: Readonly<ReadModelConfig>, logger: Lo
     throw error;
   } finally {
     await lag?.stop();
+    fence?.close();
     await cache.close();
     await mongo.close();
   }

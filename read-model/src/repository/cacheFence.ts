@@ -27,6 +27,7 @@ export class CacheFence {
   #purging: Promise<void> | undefined;
   /** Fence updates apply in the order they were decided. */
   #fenceOps: Promise<unknown> = Promise.resolve();
+  #retry: NodeJS.Timeout | undefined;
   #redisChangedAt = Date.now();
   readonly #db: Db;
   readonly #cache: ViewCache;
@@ -68,6 +69,7 @@ export class CacheFence {
 
   /** Consumer side: these keys may now hold stale copies. */
   markDirty(keys: readonly string[]): void {
+    this.#scheduleRetry();
     if (!this.#overflow) {
       for (const key of keys) this.#dirty.add(key);
       if (this.#dirty.size > MAX_TRACKED_KEYS) {
@@ -92,6 +94,27 @@ export class CacheFence {
     const next = this.#fenceOps.then(op);
     this.#fenceOps = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * A failed write does not always come with a reconnect (a command timeout, say): retry the
+   * purge every second while something is pending, even if no batch arrives.
+   */
+  #scheduleRetry(): void {
+    if (this.#retry) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      if (!this.needsPurge()) return;
+      const attempt = this.#cache.isReady() ? this.purge() : Promise.reject(new Error('redis not ready'));
+      attempt.catch(() => undefined).finally(() => {
+        if (this.needsPurge()) this.#scheduleRetry();
+      });
+    }, 1000).unref();
+  }
+
+  close(): void {
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
   }
 
   hasPendingPurge(): boolean {

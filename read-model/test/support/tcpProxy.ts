@@ -1,13 +1,16 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 /**
- * A TCP proxy a test can cut and restore: a network partition between the read model and
- * one store, while the store itself keeps running (and keeps its data) for other suites.
+ * A TCP proxy a test can cut, stall and restore: a network partition (or a hang) between
+ * the read model and one store, while the store itself keeps running (and keeps its data)
+ * for other suites.
  */
 export class TcpProxy {
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
+  readonly #held: [Socket, Buffer][] = [];
   #cut = false;
+  #stalled = false;
 
   constructor(target: { host: string; port: number }) {
     this.#server = createServer((client) => {
@@ -21,7 +24,13 @@ export class TcpProxy {
         socket.once('close', () => this.#sockets.delete(socket));
         socket.on('error', () => undefined);
       }
-      client.pipe(upstream).pipe(client);
+      const forward = (from: Socket, to: Socket) =>
+        from.on('data', (chunk: Buffer) => {
+          if (this.#stalled) this.#held.push([to, chunk]);
+          else to.write(chunk);
+        });
+      forward(client, upstream);
+      forward(upstream, client);
       client.once('close', () => upstream.destroy());
       upstream.once('close', () => client.destroy());
     });
@@ -38,8 +47,15 @@ export class TcpProxy {
     for (const socket of this.#sockets) socket.destroy();
   }
 
+  /** Keeps connections open but holds every byte (a hang, not a disconnect) until restored. */
+  stall(): void {
+    this.#stalled = true;
+  }
+
   restore(): void {
     this.#cut = false;
+    this.#stalled = false;
+    for (const [to, chunk] of this.#held.splice(0)) if (!to.destroyed) to.write(chunk);
   }
 
   async close(): Promise<void> {
