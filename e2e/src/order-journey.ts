@@ -4,7 +4,7 @@ import { type JsonResponse, sendJson } from './client.ts';
 
 /**
  * The customer journey of architecture.md through the public surfaces: commands to the
- * gateway, queries to the read model's REST GETs.
+ * gateway, queries to the read model's REST GETs and its `/graphql`.
  */
 export interface Surfaces {
   gateway: string;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Platform } from '@delivery/infra';
-import { command, idOf, placeOrderBody, startWholeSystem, viewEventually, type Surfaces } from '../src/index.ts';
+import { command, idOf, placeOrderBody, sendJson, startWholeSystem, viewEventually, type Surfaces } from '../src/index.ts';
 
 describe('an order through the whole platform', () => {
   let platform: Platform;
@@ -54,6 +54,15 @@ describe('an order through the whole platform', () => {
     expect(deliveryView).toMatchObject({ deliveryId, location: { lat: 37.499, lng: 127.029 } });
     const dispatchView = await viewEventually(surfaces, `/api/v1/dispatches/${dispatchId}`, (v) => v.status === 'ACCEPTED');
     expect(dispatchView).toMatchObject({ dispatchId, riderId: 'rider-7' });
+
+    const graphql = await sendJson(surfaces.readModel, 'POST', '/graphql', {
+      query: 'query Journey($id: ID!) { order(orderId: $id) { stage delivery { deliveryId status location { lat lng } } } }',
+      variables: { id: orderId },
+    });
+    expect(graphql.status).toBe(200);
+    expect(graphql.body).toEqual({
+      data: { order: { stage: 'DELIVERED', delivery: { deliveryId, status: 'DELIVERED', location: { lat: 37.499, lng: 127.029 } } } },
+    });
   }, 180_000);
 
   it('answers a bad command through the gateway with the write service problem, unchanged', async () => {

@@ -144,42 +144,59 @@ describe('routing and pass-through', () => {
   });
 
   it('streams a body that will not be retried: the upstream gets the first part before the client sent the rest', async () => {
+    const requestId = 'stream-not-retried';
     let firstPart = '';
-    const arrived = new Promise<void>((resolve) => {
+    const arrived = new Promise<'arrived'>((resolve) => {
       order.onHead = (req, res) => {
+        if (req.headers['x-request-id'] !== requestId) return false;
         req.once('data', (chunk: Buffer) => {
           firstPart = chunk.toString();
-          resolve();
+          resolve('arrived');
           req.resume();
           req.on('end', () => res.end('{}'));
         });
+        return true;
       };
+    });
+    const client = request(`${gateway.url}/api/v1/orders`, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-length': '10', 'x-request-id': requestId },
     });
     try {
       const answer = new Promise<number>((resolve, reject) => {
-        const req = request(`${gateway.url}/api/v1/orders`, { method: 'POST', headers: { 'content-length': '10' } }, (res) => {
+        client.on('response', (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
         });
-        req.on('error', reject);
-        req.write('01234');
-        void arrived.then(() => req.end('56789'));
+        client.on('error', reject);
       });
-      await arrived;
+      client.write('01234');
+      // An answer before the first part arrived is a failure with its real status, not a hang.
+      const first = await Promise.race([
+        arrived,
+        answer.then(async (status) => {
+          await until(() => gateway.accessLog(requestId) !== undefined, 1000).catch(() => undefined);
+          return `answered ${status} first: ${JSON.stringify(gateway.accessLog(requestId))}`;
+        }),
+      ]);
+      expect(first).toBe('arrived');
       expect(firstPart).toBe('01234');
+      client.end('56789');
       expect(await answer).toBe(200);
     } finally {
       order.onHead = undefined;
+      if (!client.writableFinished) client.destroy();
     }
   });
 
   it('buffers the body of a request that may be retried (Idempotency-Key) and sends it with a Content-Length', async () => {
     const answer = await send(gateway.url, 'POST', '/api/v1/orders', {
-      headers: { 'idempotency-key': 'place-1', 'transfer-encoding': 'chunked' },
+      headers: { 'idempotency-key': 'place-1', 'transfer-encoding': 'chunked', 'x-request-id': 'buffered-for-retries' },
       body: '{"customerId":"c"}',
     });
     expect(answer.status).toBe(200);
-    const seen = order.requests.at(-1);
+    const seen = order.request('buffered-for-retries');
     expect(seen?.headers['content-length']).toBe('18');
     expect(seen?.headers['transfer-encoding']).toBeUndefined();
     expect(seen?.body).toBe('{"customerId":"c"}');

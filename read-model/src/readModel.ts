@@ -15,7 +15,7 @@ import {
 } from '@delivery/runtime-kit';
 import type { ReadModelConfig } from './config/index.ts';
 import { ConsumerLagPoller, createKafka, createProjection, eventTopics, type ProjectionConsumer } from './consumer/index.ts';
-import { openApiDocument, restRouter } from './controller/index.ts';
+import { graphqlRouter, openApiDocument, restRouter, type GraphQLApi } from './controller/index.ts';
 import {
   CacheFence,
   createMongoClient,
@@ -33,7 +33,7 @@ export interface ReadModel {
   logger: Logger;
   registry: Registry;
   metrics: ReadModelMetrics;
-  /** The query service (absent in the consumer profile); GraphQL will resolve through it. */
+  /** The query service (absent in the consumer profile); REST and GraphQL resolve through it. */
   reader: ViewReader | undefined;
   /** The projection consumer (absent in the api profile). */
   consumer: ProjectionConsumer | undefined;
@@ -47,7 +47,7 @@ export interface ReadModelOverrides {
 
 /**
  * Starts the read model in the profile the configuration names:
- * - `full`: consumer + query API (health, metrics, REST, OpenAPI);
+ * - `full`: consumer + query API (health, metrics, REST, GraphQL, OpenAPI);
  * - `consumer`: Kafka projections, and only health and metrics on its port;
  * - `api`: the query API, joining no consumer group.
  * Neither MongoDB, Redis nor Kafka need to be up for it to start.
@@ -116,6 +116,8 @@ export async function startReadModel(config: Readonly<ReadModelConfig>, override
     });
   }
 
+  const graphql: GraphQLApi | undefined = reader ? await graphqlRouter({ reader, registry, logger }) : undefined;
+
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -124,6 +126,7 @@ export async function startReadModel(config: Readonly<ReadModelConfig>, override
   const projecting = consumer;
   app.use(healthRouter(projecting ? { consumer: () => Promise.resolve(projecting.isJoined()) } : {}));
   app.get('/metrics', metricsEndpoint(registry));
+  if (graphql) app.use(graphql.router);
   if (reader) {
     const document = openApiDocument();
     app.get('/openapi.json', (_req, res) => {
@@ -148,6 +151,7 @@ export async function startReadModel(config: Readonly<ReadModelConfig>, override
       (closing ??= runShutdown(
         [
           { name: 'drain http', run: () => http.close() },
+          { name: 'stop graphql', run: () => graphql?.stop() },
           { name: 'stop consumer', run: () => consumer?.stop() },
           { name: 'stop lag poller', run: () => lagPoller?.stop() },
           { name: 'stop meta watcher', run: () => watcher.stop() },

@@ -38,8 +38,11 @@ export class TestUpstream {
   arrived = 0;
   readonly paths = new Map<string, UpstreamHandler>();
   fallback: UpstreamHandler = echo;
-  /** Called with the raw request as soon as its head arrives (before the body). */
-  onHead: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  /**
+   * Called with the raw request as soon as its head arrives (before the body); it handles
+   * the request unless it returns `false` (then the request is recorded and answered as usual).
+   */
+  onHead: ((req: IncomingMessage, res: ServerResponse) => boolean | void) | undefined;
   readonly port: number;
   private readonly server: Server;
 
@@ -69,10 +72,7 @@ export class TestUpstream {
     res.on('close', () => {
       if (!res.writableFinished) this.aborted++;
     });
-    if (this.onHead) {
-      this.onHead(req, res);
-      return;
-    }
+    if (this.onHead && this.onHead(req, res) !== false) return;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -81,6 +81,11 @@ export class TestUpstream {
       const path = (req.url ?? '').split('?')[0] ?? '';
       (this.paths.get(`${req.method ?? ''} ${path}`) ?? this.fallback)(req, res, body);
     });
+  }
+
+  /** The recorded request with this X-Request-Id (the gateway forwards the client's). */
+  request(requestId: string): RecordedRequest | undefined {
+    return this.requests.find((r) => r.headers['x-request-id'] === requestId);
   }
 
   async stop(): Promise<void> {

@@ -17,7 +17,9 @@ const ports = Object.fromEntries(
 ) as typeof DEFAULT_PORTS;
 
 try {
-  await ensureInfrastructure();
+  await ensureInfrastructure({
+    onReady: (c) => console.log(`  ${c.name.padEnd(11)} ${c.address.padEnd(28)} ${c.outcome} in ${c.ms} ms (log ${c.logFile})`),
+  });
   const platform = await startPlatform({ ports, env: infrastructureEnv(), logDir: join(stateDir(), 'logs') });
   console.log('\nDelivery platform is running:');
   for (const s of platform.services) {

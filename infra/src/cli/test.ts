@@ -48,7 +48,10 @@ function jest(phase: string, args: string[]): void {
 mkdirSync(stateDir(), { recursive: true });
 const started = Date.now();
 try {
-  await ensureInfrastructure();
+  console.log('▶ infrastructure');
+  await ensureInfrastructure({
+    onReady: (c) => console.log(`  ${c.name.padEnd(8)} ${c.address.padEnd(28)} ${c.outcome} in ${c.ms} ms (log ${c.logFile})`),
+  });
 } catch (error) {
   console.error(`infrastructure failed: ${error instanceof Error ? error.message : String(error)}`);
   console.log('\n0 passed, 1 failed');

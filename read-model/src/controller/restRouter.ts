@@ -1,17 +1,11 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { z } from 'zod';
 import { Uuid } from '@delivery/contracts';
 import { Problem, requestIdFrom, sendProblem } from '@delivery/runtime-kit';
 import type { ViewName } from '../handler/index.ts';
 import { OrderListParams, type ViewReader } from '../service/index.ts';
+import { validationProblem } from './validationProblem.ts';
 
 export const READ_SOURCE_HEADER = 'X-Read-Source';
-
-/** Zod issues → the 400 problem's `errors` list (which field, why). */
-function validationProblem(error: z.ZodError): Problem {
-  const errors = error.issues.map((issue) => ({ field: issue.path.join('.') || '(query)', message: issue.message }));
-  return new Problem('VALIDATION_FAILED', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { extensions: { errors } });
-}
 
 const asyncRoute =
   (handler: (req: Request, res: Response) => Promise<void>): RequestHandler =>
@@ -35,7 +29,7 @@ export function restRouter(reader: ViewReader): Router {
   const byId = (view: ViewName, param: string, label: string): RequestHandler =>
     asyncRoute(async (req, res) => {
       const id = Uuid.safeParse(req.params[param]);
-      if (!id.success) throw validationProblem(new z.ZodError(id.error.issues.map((i) => ({ ...i, path: [param] }))));
+      if (!id.success) throw validationProblem(id.error, param);
       const found = await reader.load(view, id.data, { requestId: requestIdFrom(res) });
       if (!found) throw new Problem('NOT_FOUND', `No ${label} ${id.data}.`);
       res.setHeader(READ_SOURCE_HEADER, found.source);

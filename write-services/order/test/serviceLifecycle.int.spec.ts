@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { connectionConfig, MigrationRefused } from '@delivery/command-kit';
 import { adminQuery, commandClient, createThrowawayDatabase, type ThrowawayDatabase } from '@delivery/command-kit/testing';
 import { expectProblem } from '@delivery/command-kit/testing/jest';
+import { mariadbAddress } from '@delivery/infra';
 import { createConnection } from 'mariadb';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { startOrderService } from '../src/index.ts';
@@ -135,7 +136,7 @@ describe('order service lifecycle', () => {
     const service = await startOrderService({
       port: 0,
       host: '127.0.0.1',
-      databaseUrl: `mysql://${user}:pw@127.0.0.1:3306/${database.name}`,
+      databaseUrl: `mysql://${user}:pw@${mariadbAddress().host}:${mariadbAddress().port}/${database.name}`,
       logLevel: 'silent',
     });
     try {

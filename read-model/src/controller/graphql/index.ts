@@ -1,0 +1,2 @@
+export { GRAPHQL_PATH, graphqlRouter, type GraphQLApi, type GraphQLDeps } from './graphqlRouter.ts';
+export type { GraphQLContext } from './graphqlContext.ts';
