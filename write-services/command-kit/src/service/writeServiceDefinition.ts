@@ -35,7 +35,7 @@ export interface WriteServiceDefinition<
   /** The contract of this aggregate's events; every event is validated before the outbox. */
   eventSchema: z.ZodType<E>;
   commands: readonly CommandRoute<C>[];
-  /** The query API's answer (packages/contracts/src/query-api.ts). */
+  /** The query API's answer (packages/contracts/src/queryApi.ts). */
   snapshot: { schema: z.ZodType; of: (state: S) => unknown };
   repository: AggregateRepository<S, Tx>;
   /** The service's generated Prisma client on the MariaDB adapter. */

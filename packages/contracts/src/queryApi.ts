@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { DELIVERY_STATUSES } from './delivery-events.ts';
-import { DISPATCH_STATUSES } from './dispatch-events.ts';
-import { ORDER_STATUSES } from './order-events.ts';
+import { DELIVERY_STATUSES } from './deliveryEvents.ts';
+import { DISPATCH_STATUSES } from './dispatchEvents.ts';
+import { ORDER_STATUSES } from './orderEvents.ts';
 import { DeliveryAddress, GeoPoint, Krw, OrderItem, Uuid } from './primitives.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { DELIVERY_EVENT_PAYLOADS } from './delivery-events.ts';
-import { DISPATCH_EVENT_PAYLOADS } from './dispatch-events.ts';
-import { ORDER_EVENT_PAYLOADS } from './order-events.ts';
+import { DELIVERY_EVENT_PAYLOADS } from './deliveryEvents.ts';
+import { DISPATCH_EVENT_PAYLOADS } from './dispatchEvents.ts';
+import { ORDER_EVENT_PAYLOADS } from './orderEvents.ts';
 import { RequestId, Uuid } from './primitives.ts';
 import { type AggregateType, EVENT_TOPICS } from './topics.ts';
 
