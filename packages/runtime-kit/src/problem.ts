@@ -127,3 +127,56 @@ export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
 export const routeNotFound: RequestHandler = (req, res) => {
   sendProblem(res, new Problem('ROUTE_NOT_FOUND', `No endpoint for ${req.method} ${req.path}.`));
 };
+
+/** One entry of a 400's `errors` list: which input, and why. The same shape in every service. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** 400 VALIDATION_FAILED listing every bad field. */
+export function invalidFields(errors: readonly FieldError[], what = 'request'): Problem {
+  return new Problem('VALIDATION_FAILED', `Invalid ${what}: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}.`, {
+    extensions: { errors },
+  });
+}
+
+/** Zod issues as field errors; unknown keys are listed one by one, `whole` names the input itself. */
+export function fieldErrorsOf(issues: readonly ZodIssueLike[], whole: string): FieldError[] {
+  return issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys' && issue.keys
+      ? issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), message: 'unknown field' }))
+      : [{ field: issue.path.join('.') || whole, message: issue.message }],
+  );
+}
+
+interface ZodIssueLike {
+  code: string;
+  path: readonly PropertyKey[];
+  message: string;
+  keys?: readonly string[];
+}
+
+/** The problem+json body as JSON Schema, for every service's OpenAPI document. */
+export const PROBLEM_JSON_SCHEMA = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'code'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    code: { type: 'string', enum: Object.keys(PROBLEM_TYPES) },
+    errors: {
+      type: 'array',
+      items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } },
+    },
+  },
+} as const;
+
+/** An OpenAPI response answering problem+json (expects `Problem` under components.schemas). */
+export const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});

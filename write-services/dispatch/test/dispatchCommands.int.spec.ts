@@ -127,6 +127,6 @@ describe('dispatch service (HTTP, MariaDB, Kafka)', () => {
   it('rejects an orderId that is not a UUID and a pickup off the globe', async () => {
     const response = await sut.api.send('POST', '/api/v1/dispatches', { ...requestBody(), orderId: 'order-1', pickup: { lat: 91, lng: 0 } });
     expectProblem(response, 400, 'VALIDATION_FAILED');
-    expect((response.body.errors as { path: string }[]).map((e) => e.path)).toEqual(expect.arrayContaining(['orderId', 'pickup.lat']));
+    expect((response.body.errors as { field: string }[]).map((e) => e.field)).toEqual(expect.arrayContaining(['orderId', 'pickup.lat']));
   });
 });

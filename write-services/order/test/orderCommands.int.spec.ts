@@ -216,7 +216,7 @@ describe('order service (HTTP, MariaDB, Kafka)', () => {
       const items = [{ menuId: 'm-1', name: 'Gold leaf', quantity: 100, unitPrice: 100_000_000 }];
       const response = await sut.api.send('POST', '/api/v1/orders', { ...placeBody, items });
       expectProblem(response, 400, 'VALIDATION_FAILED');
-      expect(response.body.errors).toEqual([{ path: 'items', message: 'the order total exceeds the largest amount allowed' }]);
+      expect(response.body.errors).toEqual([{ field: 'items', message: 'the order total exceeds the largest amount allowed' }]);
     });
 
     it('given an update with nothing to change then 400, and with a status field then 400 naming it', async () => {
@@ -224,7 +224,7 @@ describe('order service (HTTP, MariaDB, Kafka)', () => {
       expectProblem(await sut.api.send('PATCH', `/api/v1/orders/${orderId}`, {}), 400, 'VALIDATION_FAILED');
       const sneaky = await sut.api.send('PATCH', `/api/v1/orders/${orderId}`, { requestNote: 'x', status: 'ACCEPTED' });
       expectProblem(sneaky, 400, 'VALIDATION_FAILED');
-      expect(sneaky.body.errors).toEqual([{ path: 'status', message: 'unknown field' }]);
+      expect(sneaky.body.errors).toEqual([{ field: 'status', message: 'unknown field' }]);
       expect((await sut.api.get(`/api/v1/orders/${orderId}`)).body).toMatchObject({ status: 'PLACED', version: 1 });
     });
   });

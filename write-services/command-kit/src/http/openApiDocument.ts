@@ -1,5 +1,5 @@
 import type { DomainEvent } from '@delivery/contracts';
-import { PROBLEM_TYPES } from '@delivery/runtime-kit';
+import { PROBLEM_JSON_SCHEMA, problemResponse } from '@delivery/runtime-kit';
 import { z } from 'zod';
 import type { SqlExecutor } from '../db/sqlExecutor.ts';
 import type { AggregateState, Command } from '../domain/decider.ts';
@@ -11,28 +11,6 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
   return rest;
 }
-
-const problemResponse = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-});
-
-const PROBLEM_SCHEMA: JsonSchema = {
-  type: 'object',
-  required: ['type', 'title', 'status', 'code'],
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    instance: { type: 'string' },
-    code: { type: 'string', enum: Object.keys(PROBLEM_TYPES) },
-    errors: {
-      type: 'array',
-      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
-    },
-  },
-};
 
 /**
  * The service's OpenAPI 3.1 document, derived from its command table: the same zod schema
@@ -94,6 +72,6 @@ export function openApiDocument<S extends AggregateState, C extends Command, E e
     openapi: '3.1.0',
     info: { title: `${definition.service} service`, version: '1.0.0' },
     paths,
-    components: { schemas: { Problem: PROBLEM_SCHEMA } },
+    components: { schemas: { Problem: PROBLEM_JSON_SCHEMA } },
   };
 }

@@ -1,4 +1,4 @@
-import { Problem } from '@delivery/runtime-kit';
+import { fieldErrorsOf, invalidFields, Problem } from '@delivery/runtime-kit';
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency/requestFingerprint.ts';
@@ -9,9 +9,7 @@ const UuidParam = z.uuid();
 export function parseAggregateId(value: unknown, field: string): string {
   const result = UuidParam.safeParse(value);
   if (!result.success) {
-    throw new Problem('VALIDATION_FAILED', `${field} must be a UUID.`, {
-      extensions: { errors: [{ path: field, message: 'must be a UUID' }] },
-    });
+    throw invalidFields([{ field, message: 'must be a UUID' }], 'path');
   }
   return result.data;
 }
@@ -20,15 +18,7 @@ export function parseAggregateId(value: unknown, field: string): string {
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body ?? {});
   if (result.success) return result.data;
-  const errors = result.error.issues.flatMap((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: [...issue.path, key].join('.'), message: 'unknown field' }));
-    }
-    return [{ path: issue.path.join('.') || '(body)', message: issue.message }];
-  });
-  throw new Problem('VALIDATION_FAILED', `Invalid request body: ${errors.map((e) => e.path).join(', ')}.`, {
-    extensions: { errors },
-  });
+  throw invalidFields(fieldErrorsOf(result.error.issues, '(body)'), 'request body');
 }
 
 /** Idempotency-Key: absent, or 1–128 printable ASCII characters. */
@@ -36,9 +26,7 @@ export function idempotencyKeyOf(req: Request): string | undefined {
   const key = req.headers['idempotency-key'];
   if (key === undefined) return undefined;
   if (typeof key !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(key)) {
-    throw new Problem('VALIDATION_FAILED', 'Idempotency-Key must be 1-128 printable ASCII characters.', {
-      extensions: { errors: [{ path: 'Idempotency-Key', message: 'must be 1-128 printable ASCII characters' }] },
-    });
+    throw invalidFields([{ field: 'Idempotency-Key', message: 'must be 1-128 printable ASCII characters' }], 'header');
   }
   return key;
 }

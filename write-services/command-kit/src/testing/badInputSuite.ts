@@ -16,10 +16,10 @@ export interface BadInputSpec {
 
 interface ProblemAnswer {
   code?: string;
-  errors?: { path: string; message: string }[];
+  errors?: { field: string; message: string }[];
 }
 const problemOf = (response: ClientResponse): ProblemAnswer => response.body as ProblemAnswer;
-const errorPaths = (response: ClientResponse): string[] => (problemOf(response).errors ?? []).map((e) => e.path);
+const errorPaths = (response: ClientResponse): string[] => (problemOf(response).errors ?? []).map((e) => e.field);
 
 /** An error answer as architecture.md wants it: problem+json, a catalogue code, no stack trace. */
 export function expectProblem(response: ClientResponse, status: number, code?: string): void {
@@ -64,7 +64,7 @@ export function describeBadInput(spec: BadInputSpec): void {
     it('given an unknown field then 400 naming it', async () => {
       const response = await api().send('POST', spec.createPath, { ...spec.validBody, isAdmin: true });
       expectProblem(response, 400, 'VALIDATION_FAILED');
-      expect(problemOf(response).errors).toEqual(expect.arrayContaining([{ path: 'isAdmin', message: 'unknown field' }]));
+      expect(problemOf(response).errors).toEqual(expect.arrayContaining([{ field: 'isAdmin', message: 'unknown field' }]));
     });
 
     it('given a body over the size limit then 413', async () => {
