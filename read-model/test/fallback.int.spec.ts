@@ -93,6 +93,9 @@ afterAll(async () => {
   hanging.closeAllConnections();
   await new Promise((resolve) => hanging.close(resolve));
   nock.enableNetConnect();
+  // nock patches node's own http/net modules, which jest's per-file sandbox does not cover:
+  // left active, it would intercept every later test file in this worker.
+  nock.restore();
 });
 
 describe('stores down', () => {

@@ -78,6 +78,9 @@ afterEach(() => nock.cleanAll());
 afterAll(async () => {
   await rm.close();
   nock.enableNetConnect();
+  // nock patches node's own http/net modules, which jest's per-file sandbox does not cover:
+  // left active, it would intercept every later test file in this worker.
+  nock.restore();
 });
 
 describe('stores down', () => {

@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { stringify } from 'yaml';
 import { createRegistry, type Registry } from '@delivery/runtime-kit';
 import { startGateway, type GatewayConfig, type RunningGateway } from '../../src/index.ts';
+import { assertRealNetwork } from './real-network.ts';
 
 export interface LogLine {
   level: string;
@@ -34,6 +35,7 @@ export async function routesFileWith(yaml: string): Promise<string> {
 }
 
 export async function startTestGateway(yaml: string, config: Partial<GatewayConfig> = {}): Promise<TestGateway> {
+  await assertRealNetwork();
   const routesFile = await routesFileWith(yaml);
   const logs: LogLine[] = [];
   const sink = new Writable({

@@ -38,11 +38,17 @@ export class TestUpstream {
   arrived = 0;
   readonly paths = new Map<string, UpstreamHandler>();
   fallback: UpstreamHandler = echo;
+  /** Called with the raw request as soon as its head arrives (before the body). */
+  onHead: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   /**
-   * Called with the raw request as soon as its head arrives (before the body); it handles
-   * the request unless it returns `false` (then the request is recorded and answered as usual).
+   * Like `onHead`, but only for the request carrying this X-Request-Id: a handler a test
+   * failed to remove cannot take over the requests of the tests after it.
    */
-  onHead: ((req: IncomingMessage, res: ServerResponse) => boolean | void) | undefined;
+  readonly onHeadFor = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
+  /** X-Request-Id of each request that arrived (head received), in order. */
+  readonly arrivedIds: string[] = [];
+  /** X-Request-Id of each request whose connection closed before the answer was sent. */
+  readonly abortedIds: string[] = [];
   readonly port: number;
   private readonly server: Server;
 
@@ -68,11 +74,19 @@ export class TestUpstream {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    const requestId = String(req.headers['x-request-id']);
     this.arrived++;
+    this.arrivedIds.push(requestId);
     res.on('close', () => {
-      if (!res.writableFinished) this.aborted++;
+      if (res.writableFinished) return;
+      this.aborted++;
+      this.abortedIds.push(requestId);
     });
-    if (this.onHead && this.onHead(req, res) !== false) return;
+    const onHead = this.onHeadFor.get(requestId) ?? this.onHead;
+    if (onHead) {
+      onHead(req, res);
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -83,7 +97,7 @@ export class TestUpstream {
     });
   }
 
-  /** The recorded request with this X-Request-Id (the gateway forwards the client's). */
+  /** The recorded (complete) request with this X-Request-Id; the gateway forwards the client's. */
   request(requestId: string): RecordedRequest | undefined {
     return this.requests.find((r) => r.headers['x-request-id'] === requestId);
   }

@@ -1,6 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from '@delivery/runtime-kit';
 import type { ReadModelMetrics } from '../readModelMetrics.ts';
+
+/** How long `stop()` waits for a poll in flight before disconnecting. */
+const STOP_GRACE_MS = 3000;
 
 /**
  * Consumer lag per partition from the broker's view: end offset minus the group's committed
@@ -16,6 +20,8 @@ export class ConsumerLagPoller {
   readonly #logger: Logger;
   #timer: NodeJS.Timeout | undefined;
   #connected = false;
+  #stopped = false;
+  #polling: Promise<void> | undefined;
 
   constructor(kafka: Kafka, options: { groupId: string; topics: string[]; intervalMs: number; metrics: ReadModelMetrics; logger: Logger }) {
     this.#admin = kafka.admin();
@@ -28,7 +34,8 @@ export class ConsumerLagPoller {
 
   start(): void {
     const tick = () => {
-      void this.poll().finally(() => {
+      this.#polling = this.poll().finally(() => {
+        this.#polling = undefined;
         if (this.#timer !== undefined) this.#timer = setTimeout(tick, this.#intervalMs).unref();
       });
     };
@@ -40,6 +47,10 @@ export class ConsumerLagPoller {
       await this.measure();
     } catch (error) {
       this.#logger.debug({ err: error }, 'consumer lag poll failed');
+    } finally {
+      // stop() may have run while this poll was connecting or querying (a kafkajs call
+      // reconnects a disconnected client): never leave the admin client connected after it.
+      if (this.#stopped) await this.#admin.disconnect().catch(() => undefined);
     }
   }
 
@@ -52,6 +63,7 @@ export class ConsumerLagPoller {
     }
     const committed = await this.#admin.fetchOffsets({ groupId: this.#groupId, topics: this.#topics });
     for (const { topic, partitions } of committed) {
+      if (this.#stopped) throw new Error('consumer lag poller stopped');
       const ends = await this.#admin.fetchTopicOffsets(topic);
       for (const end of ends) {
         const done = partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
@@ -65,8 +77,11 @@ export class ConsumerLagPoller {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    // Let a poll in flight end first (bounded: with Kafka down its retries take long).
+    if (this.#polling) await Promise.race([this.#polling, sleep(STOP_GRACE_MS, undefined, { ref: false })]);
     if (this.#connected) await this.#admin.disconnect().catch(() => undefined);
   }
 }
