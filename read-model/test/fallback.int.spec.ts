@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
-import type { DeliverySnapshot, DispatchSnapshot, OrderSnapshot } from '@delivery/contracts';
+import { deliverySnapshot, dispatchSnapshot, orderSnapshot } from './support/snapshots.ts';
 import { ReadModelHarness, testConfig } from './support/readModelHarness.ts';
 
 /**
@@ -14,45 +14,6 @@ import { ReadModelHarness, testConfig } from './support/readModelHarness.ts';
 const ORDER_URL = 'http://order.fallback.test';
 const DISPATCH_URL = 'http://dispatch.fallback.test';
 const DELIVERY_URL = 'http://delivery.fallback.test';
-const now = '2026-11-27T10:00:00.000Z';
-
-const orderSnapshot = (orderId: string): OrderSnapshot => ({
-  orderId,
-  customerId: 'c-1',
-  storeId: 's-1',
-  items: [{ menuId: 'm-1', name: 'Kimbap', quantity: 1, unitPrice: 5000 }],
-  totalAmount: 5000,
-  deliveryAddress: { line: '1 Main St', lat: 37.5, lng: 127 },
-  requestNote: null,
-  status: 'ACCEPTED',
-  cancelReason: null,
-  version: 2,
-  createdAt: now,
-  updatedAt: now,
-});
-const dispatchSnapshot = (dispatchId: string): DispatchSnapshot => ({
-  dispatchId,
-  orderId: randomUUID(),
-  pickup: { lat: 1, lng: 2 },
-  dropoff: { lat: 3, lng: 4 },
-  riderId: 'rider-7',
-  status: 'ACCEPTED',
-  version: 2,
-  createdAt: now,
-  updatedAt: now,
-});
-const deliverySnapshot = (deliveryId: string): DeliverySnapshot => ({
-  deliveryId,
-  orderId: randomUUID(),
-  dispatchId: randomUUID(),
-  riderId: 'rider-7',
-  status: 'PICKED_UP',
-  location: { lat: 37.51, lng: 127.02, updatedAt: '2026-11-27T19:01:00+09:00' },
-  version: 3,
-  createdAt: now,
-  updatedAt: now,
-});
-
 const fallbackEnv = {
   ORDER_URL,
   DISPATCH_URL,

@@ -51,7 +51,7 @@ describe('GET /api/v1/orders (list)', () => {
     ['limit=ten', 'limit'],
     ['after=not-a-cursor', 'after'],
     ['customerId=a&customerId=b', 'customerId'],
-    ['colour=blue', '(query)'],
+    ['colour=blue', 'colour'],
   ])('given ?%s when listed then 400 problem+json naming %s', async (query, field) => {
     const res = await rm.get(`/api/v1/orders?${query}`);
     expect(res.status).toBe(400);

@@ -1,3 +1,4 @@
+import { PROBLEM_JSON_SCHEMA, problemResponse } from '@delivery/runtime-kit';
 import { z } from 'zod';
 import { DeliveryView, DispatchView, OrderPage, OrderView } from '../handler/index.ts';
 import { OrderListParams } from '../service/index.ts';
@@ -7,25 +8,6 @@ import { OrderListParams } from '../service/index.ts';
  * at startup). OpenAPI 3.1 schemas are JSON Schema 2020-12, which z.toJSONSchema emits.
  */
 const schema = (type: z.ZodType) => z.toJSONSchema(type, { target: 'draft-2020-12', unrepresentable: 'any', io: 'output' });
-
-const Problem = {
-  type: 'object',
-  required: ['type', 'title', 'status', 'code'],
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    instance: { type: 'string' },
-    code: { type: 'string' },
-    errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
-  },
-};
-
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-});
 
 const readSource = {
   'X-Read-Source': {
@@ -42,9 +24,9 @@ const byId = (name: string, param: string, schemaName: string, critical: string)
     parameters: [{ name: param, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
     responses: {
       '200': { description: `The ${name}`, headers: readSource, content: { 'application/json': { schema: { $ref: `#/components/schemas/${schemaName}` } } } },
-      '400': problem('Malformed id'),
-      '404': problem('Unknown to the views and to the write service'),
-      '503': problem('Views and write service unavailable (Retry-After when the circuit is open)'),
+      '400': problemResponse('Malformed id'),
+      '404': problemResponse('Unknown to the views and to the write service'),
+      '503': problemResponse('Views and write service unavailable (Retry-After when the circuit is open)'),
     },
   },
 });
@@ -72,8 +54,8 @@ export function openApiDocument(): object {
           parameters: listParameters,
           responses: {
             '200': { description: 'A page', headers: readSource, content: { 'application/json': { schema: { $ref: '#/components/schemas/OrderPage' } } } },
-            '400': problem('Invalid parameter or cursor'),
-            '503': problem('The view store is unavailable (a list has no fallback)'),
+            '400': problemResponse('Invalid parameter or cursor'),
+            '503': problemResponse('The view store is unavailable (a list has no fallback)'),
           },
         },
       },
@@ -87,7 +69,7 @@ export function openApiDocument(): object {
         DispatchView: schema(DispatchView),
         DeliveryView: schema(DeliveryView),
         OrderPage: { ...schema(OrderPage), properties: { items: { type: 'array', items: { $ref: '#/components/schemas/OrderView' } }, nextCursor: { type: ['string', 'null'] } } },
-        Problem,
+        Problem: PROBLEM_JSON_SCHEMA,
       },
     },
   };

@@ -1,11 +1,13 @@
 import type { z } from 'zod';
-import { Problem } from '@delivery/runtime-kit';
+import { fieldErrorsOf, invalidFields, type Problem } from '@delivery/runtime-kit';
 
 /**
- * Zod issues → the 400 problem's `errors` list (which field, why); `field` names the input
- * when the schema checked a single value (an id from the path or a GraphQL argument).
+ * Zod issues → the 400 problem naming each bad field (runtime-kit's shape, as the write
+ * services answer); `field` names the input when the schema checked a single value (an id
+ * from the path or a GraphQL argument).
  */
 export function validationProblem(error: z.ZodError, field?: string): Problem {
-  const errors = error.issues.map((issue) => ({ field: field ?? (issue.path.join('.') || '(query)'), message: issue.message }));
-  return new Problem('VALIDATION_FAILED', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { extensions: { errors } });
+  const errors =
+    field === undefined ? fieldErrorsOf(error.issues, '(query)') : error.issues.map((issue) => ({ field, message: issue.message }));
+  return invalidFields(errors, field === undefined ? 'query' : field);
 }
