@@ -1,4 +1,4 @@
-export * from './whole-system.ts';
+export * from './wholeSystem.ts';
 export * from './eventually.ts';
 export * from './client.ts';
-export * from './order-journey.ts';
+export * from './orderJourney.ts';

@@ -5,8 +5,8 @@ import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { summariseProfile, type ProfileSummary } from './cpu-profile.ts';
-import { replaceSection } from './markdown-section.ts';
+import { summariseProfile, type ProfileSummary } from './cpuProfile.ts';
+import { replaceSection } from './markdownSection.ts';
 
 /**
  * `npm run bench:gateway`: the same wrk load (fixed connections and duration, a warm-up
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
   const nginxPort = await startNginx(upstream.port);
   const gateway = await startGateway(upstreamUrl, []);
-  const bare = await startNode('bare', [join(ROOT, 'gateway/bench/bare-proxy.ts')], { TARGET: upstreamUrl });
+  const bare = await startNode('bare', [join(ROOT, 'gateway/bench/bareProxy.ts')], { TARGET: upstreamUrl });
   const ports: Record<Target, number> = { direct: upstream.port, nginx: nginxPort.port, gateway: gateway.port, bare: bare.port };
   const pids: Record<Target, number> = {
     direct: upstream.child.pid ?? 0,
@@ -293,7 +293,7 @@ function verdict(body: number, results: Map<string, Sample>): Verdict {
 }
 
 async function profileGateway(upstreamUrl: string, body: number): Promise<ProfileSummary> {
-  const dir = join(STATE, 'cpu-profile');
+  const dir = join(STATE, 'cpuProfile');
   await mkdir(dir, { recursive: true });
   const gateway = await startGateway(upstreamUrl, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   const script = await luaScript(body);

@@ -2,10 +2,10 @@ import { IncomingMessage, type ClientRequest, type ServerResponse } from 'node:h
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Problem, requestIdOf, writeProblem } from '@delivery/runtime-kit';
-import { downstreamHeaders, prepareUpstreamHeaders } from './forwarded-headers.ts';
-import type { ActiveRoute, RouteSet } from './route-set.ts';
-import type { UpstreamTarget } from './upstream-pool.ts';
-import { ClientFault, failureKind, neverReachedUpstream, UpstreamStatusError, type FailureKind } from './upstream-error.ts';
+import { downstreamHeaders, prepareUpstreamHeaders } from './forwardedHeaders.ts';
+import type { ActiveRoute, RouteSet } from './routeSet.ts';
+import type { UpstreamTarget } from './upstreamPool.ts';
+import { ClientFault, failureKind, neverReachedUpstream, UpstreamStatusError, type FailureKind } from './upstreamError.ts';
 
 /** The request class of the gateway's server: it carries its exchange, found by the proxy's events. */
 export class GatewayRequest extends IncomingMessage {

@@ -1,13 +1,13 @@
 import { createLogger, createRegistry, listen, Problem, type Logger, type Registry } from '@delivery/runtime-kit';
-import { adminApp } from './admin-app.ts';
-import { clientErrorHandler } from './client-error.ts';
-import { gatewayConfig, type GatewayConfig } from './config.ts';
+import { adminApp } from './adminApp.ts';
+import { clientErrorHandler } from './clientErrorHandler.ts';
+import { gatewayConfig, type GatewayConfig } from './gatewayConfig.ts';
 import { Exchange, GatewayRequest, type GatewayResponse } from './exchange.ts';
-import { GatewayMetrics } from './gateway-metrics.ts';
-import { normalisePath } from './normalise-path.ts';
-import { createUpstreamProxy, forward } from './proxy.ts';
-import { loadRouteFile } from './route-file.ts';
-import { buildRouteSet, INTERNAL_PATHS, type RouteSet } from './route-set.ts';
+import { GatewayMetrics } from './gatewayMetrics.ts';
+import { normalisePath } from './normalisePath.ts';
+import { createUpstreamProxy, forward } from './upstreamProxy.ts';
+import { loadRouteFile } from './routeFile.ts';
+import { buildRouteSet, INTERNAL_PATHS, type RouteSet } from './routeSet.ts';
 
 export interface RunningGateway {
   port: number;

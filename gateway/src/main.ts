@@ -1,5 +1,5 @@
 import { createLogger, onShutdownSignal } from '@delivery/runtime-kit';
-import { gatewayConfig } from './config.ts';
+import { gatewayConfig } from './gatewayConfig.ts';
 import { startGateway } from './gateway.ts';
 
 // Composition root: environment → config → gateway; SIGHUP reloads the route file,

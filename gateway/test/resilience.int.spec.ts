@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { request } from 'node:http';
 import { delay, send, until } from './support/send.ts';
-import { routesYaml, startTestGateway, type TestGateway } from './support/test-gateway.ts';
-import { closedPort, hangingConnectAddress, reply, TestUpstream } from './support/test-upstream.ts';
+import { routesYaml, startTestGateway, type TestGateway } from './support/testGateway.ts';
+import { closedPort, hangingConnectAddress, reply, TestUpstream } from './support/testUpstream.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

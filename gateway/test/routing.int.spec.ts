@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'node:http';
 import { send, until } from './support/send.ts';
-import { routesYaml, startTestGateway, type TestGateway } from './support/test-gateway.ts';
-import { reply, TestUpstream } from './support/test-upstream.ts';
+import { routesYaml, startTestGateway, type TestGateway } from './support/testGateway.ts';
+import { reply, TestUpstream } from './support/testUpstream.ts';
 
 describe('routing and pass-through', () => {
   let order: TestUpstream;

@@ -37,7 +37,7 @@ const DEFAULT_BACKOFF: RetryPolicy = { retries: Number.POSITIVE_INFINITY, initia
  * - On stop, a crash during disconnect can't restart anything.
  */
 export class ProjectionConsumer {
-  readonly #o: ProjectionConsumerOptions;
+  readonly #options: ProjectionConsumerOptions;
   readonly #backoff: RetryPolicy;
   #consumer: Consumer | undefined;
   #stopping = false;
@@ -50,7 +50,7 @@ export class ProjectionConsumer {
   #joinWaiters: (() => void)[] = [];
 
   constructor(options: ProjectionConsumerOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
   }
 
@@ -81,15 +81,15 @@ export class ProjectionConsumer {
     this.#consumer = undefined;
     this.#joined = false;
     await consumer?.disconnect().catch(() => undefined);
-    await this.#o.producer?.disconnect().catch(() => undefined);
+    await this.#options.producer?.disconnect().catch(() => undefined);
   }
 
   async #run(): Promise<void> {
-    const { kafka, groupId, logger } = this.#o;
+    const { kafka, groupId, logger } = this.#options;
     const consumer = kafka.consumer({
       groupId,
-      sessionTimeout: this.#o.sessionTimeoutMs,
-      heartbeatInterval: Math.max(500, Math.floor(this.#o.sessionTimeoutMs / 4)),
+      sessionTimeout: this.#options.sessionTimeoutMs,
+      heartbeatInterval: Math.max(500, Math.floor(this.#options.sessionTimeoutMs / 4)),
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 500,
       retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 5, restartOnFailure: () => Promise.resolve(false) },
@@ -106,13 +106,13 @@ export class ProjectionConsumer {
       this.#scheduleRestart(consumer);
     });
     try {
-      await this.#o.producer?.connect();
+      await this.#options.producer?.connect();
       await consumer.connect();
-      await consumer.subscribe({ topics: this.#o.topics, fromBeginning: true });
+      await consumer.subscribe({ topics: this.#options.topics, fromBeginning: true });
       await consumer.run({
         eachBatchAutoResolve: false,
         autoCommit: true,
-        partitionsConsumedConcurrently: this.#o.partitionsConcurrency,
+        partitionsConsumedConcurrently: this.#options.partitionsConcurrency,
         eachBatch: (payload) => this.#eachBatch(payload),
       });
       this.#restarts = 0;
@@ -126,7 +126,7 @@ export class ProjectionConsumer {
   #scheduleRestart(failed: Consumer): void {
     clearTimeout(this.#restartTimer);
     const delay = backoffDelay(this.#backoff, this.#restarts++);
-    this.#o.metrics.consumerRestarts.inc();
+    this.#options.metrics.consumerRestarts.inc();
     this.#restartTimer = setTimeout(() => {
       void failed
         .disconnect()
@@ -140,12 +140,12 @@ export class ProjectionConsumer {
   async #eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const { topic, partition } = batch;
-    for (let start = 0; start < batch.messages.length; start += this.#o.chunkSize) {
+    for (let start = 0; start < batch.messages.length; start += this.#options.chunkSize) {
       // A batch fetched before a pause waits for the resume (it is fetched again then).
       if (!payload.isRunning() || payload.isStale() || this.isPaused()) return;
-      const chunk = batch.messages.slice(start, start + this.#o.chunkSize);
+      const chunk = batch.messages.slice(start, start + this.#options.chunkSize);
       try {
-        await this.#o.projector.project(chunk.map((m: KafkaMessage) => toSource(topic, partition, m)));
+        await this.#options.projector.project(chunk.map((m: KafkaMessage) => toSource(topic, partition, m)));
       } catch (error) {
         this.#pause(error);
         return;
@@ -153,14 +153,14 @@ export class ProjectionConsumer {
       const last = chunk.at(-1);
       if (last) payload.resolveOffset(last.offset);
       this.#failures = 0;
-      this.#o.metrics.consumerLag.set({ topic, partition: String(partition) }, Math.max(0, Number(batch.highWatermark) - Number(last?.offset ?? 0) - 1));
+      this.#options.metrics.consumerLag.set({ topic, partition: String(partition) }, Math.max(0, Number(batch.highWatermark) - Number(last?.offset ?? 0) - 1));
       await payload.heartbeat();
     }
     try {
       await payload.commitOffsetsIfNecessary();
     } catch (error) {
       // The resolved offsets stay resolved and are committed with a later batch.
-      this.#o.logger.warn({ err: error }, 'offset commit failed; will commit later');
+      this.#options.logger.warn({ err: error }, 'offset commit failed; will commit later');
     }
   }
 
@@ -171,14 +171,14 @@ export class ProjectionConsumer {
     if (!consumer) return;
     const delay = backoffDelay(this.#backoff, this.#failures++);
     this.#paused = true;
-    this.#o.metrics.consumerPaused.set(1);
-    this.#o.metrics.consumerRetries.inc();
-    this.#o.logger.warn({ err: error, retryInMs: delay }, 'projection failed (store or Kafka unavailable); consumer paused');
-    const topics = this.#o.topics.map((topic) => ({ topic }));
+    this.#options.metrics.consumerPaused.set(1);
+    this.#options.metrics.consumerRetries.inc();
+    this.#options.logger.warn({ err: error, retryInMs: delay }, 'projection failed (store or Kafka unavailable); consumer paused');
+    const topics = this.#options.topics.map((topic) => ({ topic }));
     consumer.pause(topics);
     this.#resumeTimer = setTimeout(() => {
       this.#paused = false;
-      this.#o.metrics.consumerPaused.set(0);
+      this.#options.metrics.consumerPaused.set(0);
       if (this.#consumer === consumer) consumer.resume(topics);
     }, delay);
   }

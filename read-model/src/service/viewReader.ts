@@ -65,12 +65,12 @@ const VIEW_LABEL: Record<ViewName, string> = { orders: 'order', dispatches: 'dis
  * owning write service's query API (its own breaker) when MongoDB is down or lacks the id.
  */
 export class ViewReader {
-  readonly #d: ViewReaderDeps;
+  readonly #deps: ViewReaderDeps;
   readonly #storeRead: Breaker<[ViewName, string[]], { _id: string }[]>;
   readonly #storeList: Breaker<[OrderListParams], OrderListPage>;
 
   constructor(deps: ViewReaderDeps) {
-    this.#d = deps;
+    this.#deps = deps;
     const settings = {
       timeoutMs: deps.readTimeoutMs,
       errorThresholdPercentage: 50,
@@ -108,7 +108,7 @@ export class ViewReader {
         const docs = await this.#storeRead.fire(view, missing.map(([, id]) => id));
         const byId = new Map(docs.map((d) => [d._id, d]));
         const refill: CacheEntry[] = [];
-        const generation = this.#d.watcher.generation();
+        const generation = this.#deps.watcher.generation();
         for (const [i, id] of missing) {
           const doc = byId.get(id);
           const rendered = doc ? renderView(view, doc) : undefined;
@@ -119,7 +119,7 @@ export class ViewReader {
         this.#refill(refill);
       } catch (error) {
         storeDown = true;
-        if (!isBreakerOpen(error)) this.#d.logger.warn({ err: error, view }, 'view store read failed; using the fallback');
+        if (!isBreakerOpen(error)) this.#deps.logger.warn({ err: error, view }, 'view store read failed; using the fallback');
       }
     }
 
@@ -131,7 +131,7 @@ export class ViewReader {
     return results.map((result) => {
       const outcome = result instanceof Problem ? 'unavailable' : result === null || result === undefined ? 'not_found' : 'found';
       const source = result instanceof Problem || !result ? 'none' : result.source;
-      this.#d.metrics.reads.inc({ view: VIEW_LABEL[view], source, outcome });
+      this.#deps.metrics.reads.inc({ view: VIEW_LABEL[view], source, outcome });
       return result ?? null;
     });
   }
@@ -147,11 +147,11 @@ export class ViewReader {
   async listOrders(params: OrderListParams): Promise<OrderListPage> {
     try {
       const page = await this.#storeList.fire(params);
-      this.#d.metrics.reads.inc({ view: 'order_list', source: 'store', outcome: 'found' });
+      this.#deps.metrics.reads.inc({ view: 'order_list', source: 'store', outcome: 'found' });
       return page;
     } catch (error) {
       if (error instanceof Problem) throw error;
-      this.#d.metrics.reads.inc({ view: 'order_list', source: 'none', outcome: 'unavailable' });
+      this.#deps.metrics.reads.inc({ view: 'order_list', source: 'none', outcome: 'unavailable' });
       throw new Problem('SERVICE_UNAVAILABLE', 'The order list needs the view store, which is unavailable.', {
         headers: { 'Retry-After': '2' },
       });
@@ -165,8 +165,8 @@ export class ViewReader {
 
   async #list(signal: AbortSignal, params: OrderListParams): Promise<OrderListPage> {
     const after = params.after === undefined ? undefined : decodeOrderCursor(params.after);
-    const views = viewCollections(this.#d.db, await this.#d.watcher.generationOrLoad(signal));
-    const docs = await this.#d.store.listOrders(
+    const views = viewCollections(this.#deps.db, await this.#deps.watcher.generationOrLoad(signal));
+    const docs = await this.#deps.store.listOrders(
       views,
       {
         ...(params.customerId === undefined ? {} : { customerId: params.customerId }),
@@ -187,8 +187,8 @@ export class ViewReader {
   }
 
   async #fromCache<V extends ViewName>(view: V, ids: readonly string[], results: (LookupResult<RenderedViews[V]> | undefined)[]): Promise<void> {
-    const cache = this.#d.cache;
-    const generation = this.#d.watcher.generation();
+    const cache = this.#deps.cache;
+    const generation = this.#deps.watcher.generation();
     if (!cache || generation === undefined || !cache.fence.isOpen()) return;
     try {
       const hits = await cache.cache.getMany(view, generation, ids);
@@ -197,22 +197,22 @@ export class ViewReader {
       });
     } catch (error) {
       cache.fence.noteReadFailure();
-      this.#d.logger.debug({ err: error }, 'cache read failed; reading MongoDB');
+      this.#deps.logger.debug({ err: error }, 'cache read failed; reading MongoDB');
     }
   }
 
   /** Refills Redis after a store read, never over a newer copy (the Lua compare), in the background. */
   #refill(entries: CacheEntry[]): void {
-    const cache = this.#d.cache;
+    const cache = this.#deps.cache;
     if (!cache || entries.length === 0 || !cache.fence.isOpen()) return;
     cache.cache.putIfNewer(entries).catch(() => cache.fence.noteReadFailure());
   }
 
   async #fromFallback<V extends ViewName>(view: V, id: string, storeDown: boolean, context: ReadContext): Promise<LookupResult<RenderedViews[V]>> {
-    if (!storeDown && !this.#d.fallbackOnMiss) return null;
+    if (!storeDown && !this.#deps.fallbackOnMiss) return null;
     if (!Uuid.safeParse(id).success) return storeDown ? new Problem('SERVICE_UNAVAILABLE', 'The views are unavailable.') : null;
     try {
-      const found = await this.#d.fallback.lookup(view, id, context.requestId);
+      const found = await this.#deps.fallback.lookup(view, id, context.requestId);
       return found === null ? null : { view: found, source: 'fallback' };
     } catch (error) {
       // MongoDB said the view does not exist: a failing write service can't contradict it.

@@ -1,6 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import type { UpstreamSpec } from './route-file.ts';
+import type { UpstreamSpec } from './routeFile.ts';
 
 /**
  * One upstream service: its instances and one keep-alive connection pool (without it the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { normalisePath } from '../src/normalise-path.ts';
+import { normalisePath } from '../src/normalisePath.ts';
 
 describe('normalisePath', () => {
   it.each([

@@ -4,8 +4,8 @@ import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { send, until } from './support/send.ts';
-import { oneRouteYaml, routesFileWith, routesYaml, startTestGateway, type TestGateway } from './support/test-gateway.ts';
-import { TestUpstream } from './support/test-upstream.ts';
+import { oneRouteYaml, routesFileWith, routesYaml, startTestGateway, type TestGateway } from './support/testGateway.ts';
+import { TestUpstream } from './support/testUpstream.ts';
 import { startGateway } from '../src/index.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));

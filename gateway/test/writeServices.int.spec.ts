@@ -4,7 +4,7 @@ import { startDeliveryService } from '@delivery/delivery-service';
 import { startDispatchService } from '@delivery/dispatch-service';
 import { startOrderService } from '@delivery/order-service';
 import { send } from './support/send.ts';
-import { routesYaml, startTestGateway, type TestGateway } from './support/test-gateway.ts';
+import { routesYaml, startTestGateway, type TestGateway } from './support/testGateway.ts';
 
 // The gateway in front of the three real write services (real MariaDB and Kafka): a
 // command of each reaches its service, answers pass through unchanged, and the request id

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { stringify } from 'yaml';
 import { createRegistry, type Registry } from '@delivery/runtime-kit';
 import { startGateway, type GatewayConfig, type RunningGateway } from '../../src/index.ts';
-import { assertRealNetwork } from './real-network.ts';
+import { assertRealNetwork } from './realNetwork.ts';
 
 export interface LogLine {
   level: string;

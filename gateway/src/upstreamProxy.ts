@@ -2,10 +2,10 @@ import type { Stream } from 'node:stream';
 import { createProxyServer } from 'http-proxy-3';
 import { Problem, retry, type Logger } from '@delivery/runtime-kit';
 import { readBody, type Exchange, type ExchangeContext, type GatewayRequest } from './exchange.ts';
-import type { GatewayMetrics } from './gateway-metrics.ts';
-import type { ActiveRoute } from './route-set.ts';
-import { failureKind, problemFor, UpstreamStatusError } from './upstream-error.ts';
-import type { UpstreamTarget } from './upstream-pool.ts';
+import type { GatewayMetrics } from './gatewayMetrics.ts';
+import type { ActiveRoute } from './routeSet.ts';
+import { failureKind, problemFor, UpstreamStatusError } from './upstreamError.ts';
+import type { UpstreamTarget } from './upstreamPool.ts';
 
 /**
  * Streaming proxying through http-proxy-3 (docs/decisions/gateway-proxy.md). One proxy

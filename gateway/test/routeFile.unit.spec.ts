@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_ROUTES_FILE } from '../src/config.ts';
-import { BUILT_IN_DEFAULTS, parseRouteFile } from '../src/route-file.ts';
-import { oneRouteYaml } from './support/test-gateway.ts';
+import { DEFAULT_ROUTES_FILE } from '../src/gatewayConfig.ts';
+import { BUILT_IN_DEFAULTS, parseRouteFile } from '../src/routeFile.ts';
+import { oneRouteYaml } from './support/testGateway.ts';
 
 const minimal = oneRouteYaml;
 

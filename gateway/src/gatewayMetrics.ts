@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Counter, httpLatencyHistogram, type HttpLatencyHistogram, type Logger, type Registry } from '@delivery/runtime-kit';
 import type { Exchange } from './exchange.ts';
-import type { FailureKind } from './upstream-error.ts';
+import type { FailureKind } from './upstreamError.ts';
 
 /**
  * What the gateway records per request: one access-log line and the latency histogram

@@ -1,9 +1,9 @@
 import { createBreaker, type Breaker, type BreakerDeps } from '@delivery/runtime-kit';
 import type { Exchange, Outcome } from './exchange.ts';
-import { RouteFileError, type RouteFile, type RouteSpec } from './route-file.ts';
-import { RouteTable } from './route-table.ts';
-import { countsAgainstBreaker } from './upstream-error.ts';
-import { poolKey, UpstreamPool } from './upstream-pool.ts';
+import { RouteFileError, type RouteFile, type RouteSpec } from './routeFile.ts';
+import { RouteTable } from './routeTable.ts';
+import { countsAgainstBreaker } from './upstreamError.ts';
+import { poolKey, UpstreamPool } from './upstreamPool.ts';
 
 /** A route as the proxy uses it: its spec plus the runtime objects built from it. */
 export interface ActiveRoute {

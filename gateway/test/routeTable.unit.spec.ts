@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { RouteTable } from '../src/route-table.ts';
+import { RouteTable } from '../src/routeTable.ts';
 
 describe('RouteTable', () => {
   const table = new RouteTable([

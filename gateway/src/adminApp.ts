@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import { healthRouter, metricsEndpoint, problemErrorHandler, routeNotFound, type Logger, type Registry } from '@delivery/runtime-kit';
-import type { RouteSet } from './route-set.ts';
+import type { RouteSet } from './routeSet.ts';
 
 /**
  * The gateway's own endpoints, on express: `/health/live`, `/health/ready`, `/metrics` and,

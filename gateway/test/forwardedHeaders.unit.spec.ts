@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { IncomingHttpHeaders } from 'node:http';
-import { downstreamHeaders, prepareUpstreamHeaders } from '../src/forwarded-headers.ts';
+import { downstreamHeaders, prepareUpstreamHeaders } from '../src/forwardedHeaders.ts';
 
 describe('prepareUpstreamHeaders', () => {
   it('drops hop-by-hop headers and those Connection names, keeps end-to-end ones, sets X-Forwarded-*', () => {

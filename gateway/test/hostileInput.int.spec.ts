@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { send, sendRaw, until } from './support/send.ts';
-import { routesYaml, startTestGateway, type TestGateway } from './support/test-gateway.ts';
-import { TestUpstream } from './support/test-upstream.ts';
+import { routesYaml, startTestGateway, type TestGateway } from './support/testGateway.ts';
+import { TestUpstream } from './support/testUpstream.ts';
 
 describe('hostile input', () => {
   let order: TestUpstream;
