@@ -1,4 +1,4 @@
-import { deriveOrder, type OrderDocument, type PartWrite, type ViewName } from '../src/handler/index.ts';
+import type { OrderDocument, PartWrite, StageUpdate, ViewName } from '../src/handler/index.ts';
 import { ViewStore, type OrderListQuery, type ViewCollections, type ViewDocument, type WriteOutcome } from '../src/repository/index.ts';
 
 type Doc = Record<string, unknown> & { _id: string };
@@ -28,16 +28,18 @@ export class StubViewStore extends ViewStore {
         continue;
       }
       Object.assign(part, write.set);
-      if (write.view === 'orders') doc['rev'] = ((doc['rev'] as number | undefined) ?? 0) + 1;
+      if (write.countRevision) doc['rev'] = ((doc['rev'] as number | undefined) ?? 0) + 1;
       outcome.applied.push(write);
     }
     return Promise.resolve(outcome);
   }
 
-  override deriveOrders(_views: ViewCollections, orderIds: readonly string[]): Promise<OrderDocument[]> {
-    const docs = orderIds.flatMap((id) => (this.#docs.get('orders')!.get(id) as OrderDocument | undefined) ?? []);
-    for (const doc of docs) Object.assign(doc, deriveOrder(doc));
-    return Promise.resolve(docs);
+  override writeStages(_views: ViewCollections, updates: readonly StageUpdate[]): Promise<void> {
+    for (const { id, rev, stage } of updates) {
+      const doc = this.#docs.get('orders')!.get(id);
+      if (doc && doc['rev'] === rev) doc['stage'] = stage;
+    }
+    return Promise.resolve();
   }
 
   override findByIds<V extends ViewName>(_views: ViewCollections, view: V, ids: readonly string[]): Promise<ViewDocument<V>[]> {

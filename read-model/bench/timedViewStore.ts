@@ -1,4 +1,4 @@
-import type { OrderDocument, PartWrite, ViewName } from '../src/handler/index.ts';
+import type { PartWrite, StageUpdate, ViewName } from '../src/handler/index.ts';
 import { ViewStore, type ViewCollections, type ViewDocument, type WriteOutcome } from '../src/repository/index.ts';
 
 /**
@@ -22,8 +22,8 @@ export class TimedViewStore extends ViewStore {
   override applyWrites(views: ViewCollections, writes: readonly PartWrite[]): Promise<WriteOutcome> {
     return this.#timed(super.applyWrites(views, writes));
   }
-  override deriveOrders(views: ViewCollections, orderIds: readonly string[]): Promise<OrderDocument[]> {
-    return this.#timed(super.deriveOrders(views, orderIds));
+  override writeStages(views: ViewCollections, updates: readonly StageUpdate[]): Promise<void> {
+    return this.#timed(super.writeStages(views, updates));
   }
   override findByIds<V extends ViewName>(views: ViewCollections, view: V, ids: readonly string[], signal?: AbortSignal): Promise<ViewDocument<V>[]> {
     return this.#timed(super.findByIds(views, view, ids, signal));

@@ -32,7 +32,7 @@ function jest(phase: string, args: string[]): void {
   console.log(`\n▶ jest: ${phase}`);
   const result = spawnSync(
     process.execPath,
-    ['--experimental-vm-modules', join(repoRoot, 'node_modules/jest/bin/jest.js'), '--ci', '--forceExit', ...args, ...extraArgs],
+    ['--experimental-vm-modules', join(repoRoot, 'node_modules/jest/bin/jest.js'), '--ci', '--forceExit', ...args],
     { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...infrastructureEnv(), JEST_SUMMARY_FILE: summaryFile } },
   );
   if (existsSync(summaryFile)) {
@@ -64,8 +64,26 @@ if (!onlyJest) {
   check('lint (eslint)', bin('eslint'), ['.', '--max-warnings=0']);
 }
 const serial = '\\.(fault\\.[a-z]+|e2e)\\.spec\\.ts$';
-jest('parallel suites', ['--passWithNoTests', '--testPathIgnorePatterns', serial, '/node_modules/', '/dist/', '/.local/']);
-jest('e2e and fault suites, one at a time', ['--passWithNoTests', '--runInBand', '--testPathPatterns', serial]);
+if (onlyJest) {
+  // `npm test -- <paths or patterns> [jest flags]`: the same two phases over just the matching
+  // suites (jest ORs path patterns, so the serial phase's own pattern can't be combined with them).
+  const flags = extraArgs.filter((arg) => arg.startsWith('-'));
+  const listed = spawnSync(process.execPath, ['--experimental-vm-modules', join(repoRoot, 'node_modules/jest/bin/jest.js'), '--listTests', ...extraArgs], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
+  const files = listed.stdout.split('\n').filter((line) => line.endsWith('.ts'));
+  const [serialFiles, parallelFiles] = [files.filter((f) => new RegExp(serial).test(f)), files.filter((f) => !new RegExp(serial).test(f))];
+  if (parallelFiles.length > 0) jest('parallel suites', ['--passWithNoTests', ...flags, '--runTestsByPath', ...parallelFiles]);
+  if (serialFiles.length > 0) jest('e2e and fault suites, one at a time', ['--passWithNoTests', '--runInBand', ...flags, '--runTestsByPath', ...serialFiles]);
+  if (files.length === 0) {
+    console.error(`no test suite matches ${extraArgs.join(' ')}`);
+    total.failed++;
+  }
+} else {
+  jest('parallel suites', ['--passWithNoTests', '--testPathIgnorePatterns', serial, '/node_modules/', '/dist/', '/.local/']);
+  jest('e2e and fault suites, one at a time', ['--passWithNoTests', '--runInBand', '--testPathPatterns', serial]);
+}
 
 console.log(`\nnpm test took ${((Date.now() - started) / 60_000).toFixed(1)} min`);
 console.log(`${total.passed} passed, ${total.failed} failed${total.skipped > 0 ? `, ${total.skipped} skipped` : ''}`);

@@ -1,17 +1,27 @@
 import { z } from 'zod';
-import { DELIVERY_STATUSES } from './deliveryEvents.ts';
-import { DISPATCH_STATUSES } from './dispatchEvents.ts';
-import { ORDER_STATUSES } from './orderEvents.ts';
+import { DeliveryStatus } from './deliveryEvents.ts';
+import { DispatchStatus } from './dispatchEvents.ts';
+import { OrderStatus } from './orderEvents.ts';
 import { DeliveryAddress, GeoPoint, Krw, OrderItem, Uuid } from './primitives.ts';
 
 /**
  * The write services' query API answers (`GET /api/v1/<plural>/{id}`), used only by the
  * read model's fallback. Shared so that the producer serialises and the fallback parses
- * one definition.
+ * one definition; the read model's views extend them (read-model/src/handler/view/viewSchemas.ts),
+ * so a snapshot is its view minus the fields only the view has.
  */
-const timestamps = { createdAt: z.iso.datetime({ offset: true }), updatedAt: z.iso.datetime({ offset: true }) };
 
-export const OrderSnapshot = z.object({
+/** ISO-8601 with any offset (the read model answers UTC, converting by the `…At` field names). */
+export const Timestamp = z.iso.datetime({ offset: true });
+/** An aggregate's snapshot: its own fields, then its version and when it was created and last changed. */
+const snapshotOf = <S extends z.ZodRawShape>(fields: S) =>
+  z.object({ ...fields, version: z.number().int().min(1), createdAt: Timestamp, updatedAt: Timestamp });
+
+/** A rider's last reported position and when it was reported. */
+export const Location = z.strictObject({ ...GeoPoint.shape, updatedAt: Timestamp }).describe('Current rider location and when it was reported.');
+export type Location = z.infer<typeof Location>;
+
+export const OrderSnapshot = snapshotOf({
   orderId: Uuid,
   customerId: z.string(),
   storeId: z.string(),
@@ -19,33 +29,28 @@ export const OrderSnapshot = z.object({
   totalAmount: Krw,
   deliveryAddress: DeliveryAddress,
   requestNote: z.string().nullable(),
-  status: z.enum(ORDER_STATUSES),
+  status: OrderStatus,
   cancelReason: z.string().nullable(),
-  version: z.number().int().min(1),
-  ...timestamps,
 });
-export type OrderSnapshot = z.infer<typeof OrderSnapshot>;
 
-export const DispatchSnapshot = z.object({
+export const DispatchSnapshot = snapshotOf({
   dispatchId: Uuid,
   orderId: Uuid,
   pickup: GeoPoint,
   dropoff: GeoPoint,
   riderId: z.string().nullable(),
-  status: z.enum(DISPATCH_STATUSES),
-  version: z.number().int().min(1),
-  ...timestamps,
+  status: DispatchStatus,
 });
-export type DispatchSnapshot = z.infer<typeof DispatchSnapshot>;
 
-export const DeliverySnapshot = z.object({
+export const DeliverySnapshot = snapshotOf({
   deliveryId: Uuid,
   orderId: Uuid,
   dispatchId: Uuid,
   riderId: z.string(),
-  status: z.enum(DELIVERY_STATUSES),
-  location: z.object({ lat: z.number(), lng: z.number(), updatedAt: z.iso.datetime({ offset: true }) }).nullable(),
-  version: z.number().int().min(1),
-  ...timestamps,
+  status: DeliveryStatus,
+  location: Location.nullable(),
 });
+
+export type OrderSnapshot = z.infer<typeof OrderSnapshot>;
+export type DispatchSnapshot = z.infer<typeof DispatchSnapshot>;
 export type DeliverySnapshot = z.infer<typeof DeliverySnapshot>;

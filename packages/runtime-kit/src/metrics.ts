@@ -11,6 +11,21 @@ export function createRegistry(service: string): Registry {
   return registry;
 }
 
+/**
+ * Metric constructors bound to one registry, so that a service's catalogue of metrics reads
+ * as one line of facts each: name, help, labels (and buckets).
+ */
+export function metricsIn(registry: Registry) {
+  const registers = [registry];
+  return {
+    counter: <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) =>
+      new Counter<L>({ name, help, labelNames, registers }),
+    gauge: <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) => new Gauge<L>({ name, help, labelNames, registers }),
+    histogram: <L extends string = never>(name: string, help: string, buckets: number[], labelNames: readonly L[] = []) =>
+      new Histogram<L>({ name, help, buckets, labelNames, registers }),
+  };
+}
+
 export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**

@@ -1,7 +1,7 @@
 import type { DomainEvent } from '@delivery/contracts';
 import type { Logger } from '@delivery/runtime-kit';
 import type { TopicNames } from '../config/index.ts';
-import { planProjection, renderView, VIEW_NAMES, type ViewName } from '../handler/index.ts';
+import { planProjection, renderView, stageUpdates, VIEW_NAMES, type ViewDocuments, type ViewName } from '../handler/index.ts';
 import type { CacheEntry, CacheFence, ViewCache, ViewCollections, ViewStore, WriteOutcome } from '../repository/index.ts';
 import type { ReadModelMetrics } from '../readModelMetrics.ts';
 import { decodeMessage } from './decodeMessage.ts';
@@ -20,11 +20,13 @@ export interface BatchProjectorDeps {
 }
 
 /**
- * Projects one chunk of consumed messages: decode and validate each, fold them per document
- * part in memory, one unordered bulk write of guarded upserts per collection, derive the
- * order views' stage, one Redis pipeline, dead letters in one send. Resolves when all of it
- * is stored; rejects (and the consumer pauses and retries the chunk) when MongoDB or Kafka
- * fails. Poison messages never make it reject.
+ * Projects one chunk of consumed messages, one way: decode and validate each; plan (the
+ * handler folds them per document part in memory); store (one unordered bulk write of
+ * guarded upserts per collection); read the changed documents back; derive (the handler
+ * applies the stage rule and renders the views); store the changed stages, then one Redis
+ * pipeline and the dead letters in one send. Storage only ever receives finished writes.
+ * Resolves when all of it is stored; rejects (and the consumer pauses and retries the
+ * chunk) when MongoDB or Kafka fails. Poison messages never make it reject.
  */
 export class BatchProjector {
   readonly #deps: BatchProjectorDeps;
@@ -56,10 +58,11 @@ export class BatchProjector {
 
     const ids = (view: ViewName) => [...new Set(plan.writes.filter((w) => w.view === view).map((w) => w.id))];
     const [orders, dispatches, deliveries] = await Promise.all([
-      this.#deps.store.deriveOrders(views, ids('orders')),
+      this.#deps.store.findByIds(views, 'orders', ids('orders')),
       this.#deps.store.findByIds(views, 'dispatches', ids('dispatches')),
       this.#deps.store.findByIds(views, 'deliveries', ids('deliveries')),
     ]);
+    await this.#deps.store.writeStages(views, stageUpdates(orders));
     const storedAt = (this.#deps.now ?? Date.now)();
 
     await this.#writeCache(views.generation, { orders, dispatches, deliveries });
@@ -85,16 +88,17 @@ export class BatchProjector {
   }
 
   /** One pipeline; on failure the keys are remembered and purged once Redis is back. */
-  async #writeCache(generation: number, docs: { [V in ViewName]: { _id: string }[] }): Promise<void> {
+  async #writeCache(generation: number, docs: { [V in ViewName]: ViewDocuments[V][] }): Promise<void> {
     const cache = this.#deps.cache;
     if (!cache?.enabled()) return;
     const entries: CacheEntry[] = [];
-    for (const view of VIEW_NAMES) {
-      for (const doc of docs[view]) {
+    const render = <V extends ViewName>(view: V, stored: ViewDocuments[V][]) => {
+      for (const doc of stored) {
         const rendered = renderView(view, doc);
         if (rendered) entries.push({ view, generation, id: doc._id, version: rendered.version, json: JSON.stringify(rendered.view) });
       }
-    }
+    };
+    for (const view of VIEW_NAMES) render(view, docs[view]);
     if (entries.length === 0) return;
     try {
       if (cache.fence.needsPurge()) await cache.fence.purge();

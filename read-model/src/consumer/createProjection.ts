@@ -41,7 +41,7 @@ export function createProjection(setup: ProjectionSetup): ProjectionConsumer {
       store: setup.store,
       views: setup.views,
       cache: setup.cache,
-      deadLetters: new DeadLetterPublisher(producer, topics.deadLetter, groupId),
+      deadLetters: new DeadLetterPublisher(producer, { topic: topics.deadLetter, groupId }),
       metrics,
       logger,
     }),

@@ -46,20 +46,19 @@ export const DLT_HEADERS = {
  */
 export class DeadLetterPublisher {
   readonly #producer: Producer;
-  readonly #topic: string;
-  readonly #groupId: string;
+  /** The dead-letter topic and the consumer group whose poison it holds (a header of each letter). */
+  readonly #destination: { topic: string; groupId: string };
 
-  constructor(producer: Producer, topic: string, groupId: string) {
+  constructor(producer: Producer, destination: { topic: string; groupId: string }) {
     this.#producer = producer;
-    this.#topic = topic;
-    this.#groupId = groupId;
+    this.#destination = destination;
   }
 
   async publish(letters: readonly DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
     const failedAt = new Date().toISOString();
     await this.#producer.send({
-      topic: this.#topic,
+      topic: this.#destination.topic,
       messages: letters.map((l) => ({
         key: l.key,
         value: l.value,
@@ -69,7 +68,7 @@ export class DeadLetterPublisher {
           [DLT_HEADERS.topic]: l.topic,
           [DLT_HEADERS.partition]: String(l.partition),
           [DLT_HEADERS.offset]: l.offset,
-          [DLT_HEADERS.group]: this.#groupId,
+          [DLT_HEADERS.group]: this.#destination.groupId,
           [DLT_HEADERS.failedAt]: failedAt,
         },
       })),

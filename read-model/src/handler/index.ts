@@ -1,18 +1,30 @@
-export { Stage, STAGES } from './stage.ts';
-export * from './viewDocuments.ts';
-export * from './viewSchemas.ts';
-export { deriveStage } from './deriveStage.ts';
+// The read model's pure logic, in three layers that import one way:
+//   view/        the one definition of each view (zod, extended from the contracts' snapshots)
+//   projection/  stored documents (derived from the views), projections routed by canHandle,
+//                the batch plan and the stage rule
+//   rendering/   stored documents → views
+export { Stage, STAGES } from './view/stage.ts';
 export {
-  deriveOrder,
-  renderDeliveryView,
-  renderDispatchView,
-  renderOrderView,
-  renderView,
-  type OrderDerived,
-  type RenderedViews,
-} from './renderViews.ts';
-export { planProjection, VIEW_NAMES, type PartWrite, type ProjectionPlan, type RejectedEvent, type ViewName } from './planProjection.ts';
-export { orderPartProjection } from './orderPartProjection.ts';
-export { dispatchProjection } from './dispatchProjection.ts';
-export { deliveryProjection } from './deliveryProjection.ts';
-export type { ViewProjection } from './viewProjection.ts';
+  DeliveryView,
+  DispatchView,
+  Location,
+  OrderDeliverySummary,
+  OrderDispatchSummary,
+  OrderPage,
+  OrderView,
+  VIEW_ID_FIELDS,
+  VIEW_NAMES,
+  VIEWS,
+  type Versioned,
+  type ViewName,
+  type Views,
+} from './view/viewSchemas.ts';
+export * from './projection/viewDocuments.ts';
+export { deriveStage, stageUpdates, type StageUpdate } from './projection/deriveStage.ts';
+export { planProjection, type PartWrite, type ProjectionPlan, type RejectedEvent } from './projection/planProjection.ts';
+export { PROJECTIONS, ProjectionRegistry, type AnyProjection } from './projection/projectionRegistry.ts';
+export { orderProjection } from './projection/orderProjection.ts';
+export { dispatchProjection } from './projection/dispatchProjection.ts';
+export { deliveryProjection } from './projection/deliveryProjection.ts';
+export type { ViewProjection } from './projection/viewProjection.ts';
+export { renderDeliveryView, renderDispatchView, renderOrderView, renderView } from './rendering/renderViews.ts';

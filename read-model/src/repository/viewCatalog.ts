@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import type { DeliveryDocument, DispatchDocument, OrderDocument, ViewName } from '../handler/index.ts';
+import type { DeliveryDocument, DispatchDocument, OrderDocument, ViewDocument, ViewName } from '../handler/index.ts';
 
 /**
  * The views live in a *generation* of collections (`orders_gen3`, `dispatches_gen3`,
@@ -27,12 +27,7 @@ export interface ViewCollections {
   deliveries: Collection<DeliveryDocument>;
 }
 
-export interface ViewDocuments {
-  orders: OrderDocument;
-  dispatches: DispatchDocument;
-  deliveries: DeliveryDocument;
-}
-export type ViewDocument<V extends ViewName> = ViewDocuments[V];
+export type { ViewDocument };
 
 export const collectionName = (view: ViewName, generation: number) => `${view}_gen${generation}`;
 

@@ -7,14 +7,7 @@ import {
   type UpdateFilter,
   type WriteError,
 } from 'mongodb';
-import {
-  deriveOrder,
-  STAGES,
-  type OrderDocument,
-  type PartWrite,
-  type Stage,
-  type ViewName,
-} from '../handler/index.ts';
+import type { OrderDocument, PartWrite, StageUpdate, ViewName } from '../handler/index.ts';
 import type { ViewCollections, ViewDocument } from './viewCatalog.ts';
 
 /** MongoDB's duplicate-key code: on a guarded upsert it means "the stored part is newer". */
@@ -51,7 +44,7 @@ function guardedUpsert(write: PartWrite, upsert: boolean): { filter: Filter<AnyV
   const set = Object.fromEntries(Object.entries(write.set).map(([field, value]) => [prefix + field, value]));
   return {
     filter: { _id: write.id, [`${prefix}version`]: { $not: { $gte: write.version } } },
-    update: write.view === 'orders' ? { $set: set, $inc: { rev: 1 } } : { $set: set },
+    update: write.countRevision ? { $set: set, $inc: { rev: 1 } } : { $set: set },
     upsert,
   };
 }
@@ -126,29 +119,15 @@ export class ViewStore {
   }
 
   /**
-   * Writes the order views' stage, derived from what is stored, where it changed, guarded by
-   * `rev`: a write that lost a race to a newer part write is dropped, and that part's writer,
-   * which reads after its own write, derives it again. Returns the documents as stored (with
-   * the new stage) for the cache.
+   * Writes derived stages, each only while the document's `rev` is the one it was derived
+   * from (a write that lost a race to a newer part write is dropped; that writer derives again).
    */
-  async deriveOrders(views: ViewCollections, orderIds: readonly string[]): Promise<OrderDocument[]> {
-    if (orderIds.length === 0) return [];
-    const docs = await views.orders.find({ _id: { $in: [...orderIds] } }).toArray();
-    const ops: AnyBulkWriteOperation<OrderDocument>[] = [];
-    for (const doc of docs) {
-      const derived = deriveOrder(doc);
-      if (derived.stage === undefined) continue;
-      if (derived.stage === doc.stage) continue;
-      ops.push({
-        updateOne: {
-          filter: { _id: doc._id, rev: doc.rev ?? 0 },
-          update: { $set: { stage: derived.stage } },
-        },
-      });
-      doc.stage = derived.stage;
-    }
-    if (ops.length > 0) await views.orders.bulkWrite(ops, { ordered: false });
-    return docs;
+  async writeStages(views: ViewCollections, updates: readonly StageUpdate[]): Promise<void> {
+    if (updates.length === 0) return;
+    await views.orders.bulkWrite(
+      updates.map(({ id, rev, stage }) => ({ updateOne: { filter: { _id: id, rev }, update: { $set: { stage } } } })),
+      { ordered: false },
+    );
   }
 
   async findByIds<V extends ViewName>(
@@ -167,7 +146,8 @@ export class ViewStore {
   async listOrders(views: ViewCollections, query: OrderListQuery, signal?: AbortSignal): Promise<OrderDocument[]> {
     const filter: Filter<OrderDocument> = {
       ...(query.customerId === undefined ? {} : { 'order.customerId': query.customerId }),
-      stage: query.stage ?? { $in: [...STAGES] },
+      // Only documents with a stage: an order view is listed once its OrderPlaced is projected.
+      stage: { $in: [...query.stages] },
       ...(query.after === undefined
         ? {}
         : {
@@ -187,7 +167,8 @@ export class ViewStore {
 
 export interface OrderListQuery {
   customerId?: string;
-  stage?: Stage;
+  /** The stages to list. */
+  stages: readonly NonNullable<OrderDocument['stage']>[];
   limit: number;
   after?: { createdAt: Date; orderId: string };
 }

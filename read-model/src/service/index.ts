@@ -1,5 +1,5 @@
 export { decodeOrderCursor, encodeOrderCursor, type OrderCursor } from './orderCursor.ts';
-export { SNAPSHOT_SOURCES, type FallbackService } from './snapshotViews.ts';
+export { VIEW_OWNERS, type FallbackService } from './viewOwners.ts';
 export {
   OrderListParams,
   ViewReader,

@@ -2,7 +2,7 @@ import type { Db } from 'mongodb';
 import { z } from 'zod';
 import { Uuid } from '@delivery/contracts';
 import { createBreaker, isBreakerOpen, Problem, type Breaker, type Logger, type Registry } from '@delivery/runtime-kit';
-import { renderOrderView, renderView, Stage, type OrderView, type RenderedViews, type ViewName } from '../handler/index.ts';
+import { renderOrderView, renderView, Stage, STAGES, type OrderView, type ViewDocuments, type ViewName, type Views } from '../handler/index.ts';
 import {
   viewCollections,
   type CacheEntry,
@@ -66,7 +66,7 @@ const VIEW_LABEL: Record<ViewName, string> = { orders: 'order', dispatches: 'dis
  */
 export class ViewReader {
   readonly #deps: ViewReaderDeps;
-  readonly #storeRead: Breaker<[ViewName, string[]], { _id: string }[]>;
+  readonly #storeRead: Breaker<[ViewName, string[]], ViewDocuments[ViewName][]>;
   readonly #storeList: Breaker<[OrderListParams], OrderListPage>;
 
   constructor(deps: ViewReaderDeps) {
@@ -95,8 +95,8 @@ export class ViewReader {
   }
 
   /** Batch lookup by ids, answers in the ids' order (DataLoader's contract). */
-  async loadMany<V extends ViewName>(view: V, ids: readonly string[], context: ReadContext = {}): Promise<LookupResult<RenderedViews[V]>[]> {
-    const results = new Array<LookupResult<RenderedViews[V]> | undefined>(ids.length);
+  async loadMany<V extends ViewName>(view: V, ids: readonly string[], context: ReadContext = {}): Promise<LookupResult<Views[V]>[]> {
+    const results = new Array<LookupResult<Views[V]> | undefined>(ids.length);
     const pending = () => ids.flatMap((id, i) => (results[i] === undefined ? [[i, id] as const] : []));
 
     await this.#fromCache(view, ids, results);
@@ -105,7 +105,8 @@ export class ViewReader {
     const missing = pending();
     if (missing.length > 0) {
       try {
-        const docs = await this.#storeRead.fire(view, missing.map(([, id]) => id));
+        // One breaker for the three views: it answers the documents of the view it was asked for.
+        const docs = (await this.#storeRead.fire(view, missing.map(([, id]) => id))) as ViewDocuments[V][];
         const byId = new Map(docs.map((d) => [d._id, d]));
         const refill: CacheEntry[] = [];
         const generation = this.#deps.watcher.generation();
@@ -137,7 +138,7 @@ export class ViewReader {
   }
 
   /** One id; null when unknown everywhere; throws the Problem when the stores and the fallback fail. */
-  async load<V extends ViewName>(view: V, id: string, context: ReadContext = {}): Promise<Found<RenderedViews[V]> | null> {
+  async load<V extends ViewName>(view: V, id: string, context: ReadContext = {}): Promise<Found<Views[V]> | null> {
     const [result] = await this.loadMany(view, [id], context);
     if (result instanceof Problem) throw result;
     return result ?? null;
@@ -170,7 +171,7 @@ export class ViewReader {
       views,
       {
         ...(params.customerId === undefined ? {} : { customerId: params.customerId }),
-        ...(params.stage === undefined ? {} : { stage: params.stage }),
+        stages: params.stage === undefined ? STAGES : [params.stage],
         limit: params.limit + 1,
         ...(after === undefined ? {} : { after }),
       },
@@ -186,14 +187,14 @@ export class ViewReader {
     };
   }
 
-  async #fromCache<V extends ViewName>(view: V, ids: readonly string[], results: (LookupResult<RenderedViews[V]> | undefined)[]): Promise<void> {
+  async #fromCache<V extends ViewName>(view: V, ids: readonly string[], results: (LookupResult<Views[V]> | undefined)[]): Promise<void> {
     const cache = this.#deps.cache;
     const generation = this.#deps.watcher.generation();
     if (!cache || generation === undefined || !cache.fence.isOpen()) return;
     try {
       const hits = await cache.cache.getMany(view, generation, ids);
       hits.forEach((hit, i) => {
-        if (hit) results[i] = { view: JSON.parse(hit.json) as RenderedViews[V], source: 'cache' };
+        if (hit) results[i] = { view: JSON.parse(hit.json) as Views[V], source: 'cache' };
       });
     } catch (error) {
       cache.fence.noteReadFailure();
@@ -208,7 +209,7 @@ export class ViewReader {
     cache.cache.putIfNewer(entries).catch(() => cache.fence.noteReadFailure());
   }
 
-  async #fromFallback<V extends ViewName>(view: V, id: string, storeDown: boolean, context: ReadContext): Promise<LookupResult<RenderedViews[V]>> {
+  async #fromFallback<V extends ViewName>(view: V, id: string, storeDown: boolean, context: ReadContext): Promise<LookupResult<Views[V]>> {
     if (!storeDown && !this.#deps.fallbackOnMiss) return null;
     if (!Uuid.safeParse(id).success) return storeDown ? new Problem('SERVICE_UNAVAILABLE', 'The views are unavailable.') : null;
     try {

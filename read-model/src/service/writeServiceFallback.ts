@@ -7,9 +7,9 @@ import {
   type Logger,
   type Registry,
 } from '@delivery/runtime-kit';
-import type { ViewName } from '../handler/index.ts';
+import type { ViewName, Views } from '../handler/index.ts';
 import type { ReadModelMetrics } from '../readModelMetrics.ts';
-import { SNAPSHOT_SOURCES, type FallbackService } from './snapshotViews.ts';
+import { VIEW_OWNERS, type FallbackService } from './viewOwners.ts';
 
 class UpstreamStatus extends Error {
   readonly status: number;
@@ -18,6 +18,14 @@ class UpstreamStatus extends Error {
     this.name = 'UpstreamStatus';
     this.status = status;
   }
+}
+
+/** A snapshot's timestamps (its fields named `…At`, nested too) in UTC, as the views answer them. */
+function inUtc(value: unknown, key = ''): unknown {
+  if (typeof value === 'string') return key.endsWith('At') ? new Date(value).toISOString() : value;
+  if (Array.isArray(value)) return value.map((item) => inUtc(item));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inUtc(v, k)]));
+  return value;
 }
 
 /** 5xx, invalid answers, network errors and deadlines count against the breaker; a 4xx does not. */
@@ -41,7 +49,7 @@ export class WriteServiceFallback {
   }) {
     this.#metrics = deps.metrics;
     const breakerOf = (view: ViewName) => {
-      const { service, plural, schema } = SNAPSHOT_SOURCES[view];
+      const { service, plural, snapshot: schema } = VIEW_OWNERS[view];
       const base = deps.urls[service].replace(/\/+$/, '');
       return createBreaker(
         `read-model-fallback-${service}`,
@@ -58,7 +66,7 @@ export class WriteServiceFallback {
             await response.body?.cancel();
             throw new UpstreamStatus(service, response.status);
           }
-          return schema.parse(await response.json());
+          return inUtc(schema.parse(await response.json()));
         },
         deps.breaker,
         { registry: deps.registry, logger: deps.logger, isFailure },
@@ -71,13 +79,13 @@ export class WriteServiceFallback {
    * The write service's answer in the view's shape, or null when it does not know the id.
    * Rejects with a Problem: CIRCUIT_OPEN (with Retry-After) or SERVICE_UNAVAILABLE.
    */
-  async lookup<V extends ViewName>(view: V, id: string, requestId?: string): Promise<ReturnType<(typeof SNAPSHOT_SOURCES)[V]['toView']> | null> {
-    const source = SNAPSHOT_SOURCES[view];
+  async lookup<V extends ViewName>(view: V, id: string, requestId?: string): Promise<Views[V] | null> {
+    const source = VIEW_OWNERS[view];
     const breaker = this.#breakers[source.service];
     try {
       const snapshot = await breaker.fire(id, requestId);
       this.#metrics.fallbackCalls.inc({ service: source.service, outcome: snapshot === null ? 'not_found' : 'found' });
-      return snapshot === null ? null : (source.toView(snapshot as never) as ReturnType<(typeof SNAPSHOT_SOURCES)[V]['toView']>);
+      return snapshot as Views[V] | null;
     } catch (error) {
       if (isBreakerOpen(error)) {
         this.#metrics.fallbackCalls.inc({ service: source.service, outcome: 'circuit_open' });

@@ -1,17 +1,17 @@
 import type DataLoader from 'dataloader';
 import { Uuid } from '@delivery/contracts';
-import type { DeliveryView, DispatchView, OrderView } from '../../handler/index.ts';
+import { DeliveryView, DispatchView, OrderView } from '../../handler/index.ts';
 import { OrderListParams, type Found } from '../../service/index.ts';
 import type { DeliveryResolvers, DispatchResolvers, OrderResolvers, QueryResolvers, Resolvers } from '../../generated/graphql.ts';
 import { validationProblem } from '../validationProblem.ts';
-import { viewFields, viewUnavailable } from './viewParents.ts';
+import { viewFieldResolvers, viewUnavailable } from './viewFieldResolvers.ts';
 
 /**
  * The schema's resolvers, typed by the generated `Resolvers`. They only translate: ids and
  * arguments are validated here, every read goes through the per-request loaders (and so the
- * service layer's read path), and a fallback parent answers only its critical field.
- * Each object type lists every field (`Required<…>`), so a field added to schema.graphql
- * fails the build until it says where its value comes from.
+ * service layer's read path). A view type's fields are resolved from its view schema
+ * (viewFieldResolvers.ts); `Required<…>` makes a field added to schema.graphql fail the
+ * build until the view has it, and viewSchemaAgreement.unit.spec.ts holds the two together.
  */
 
 async function byId<V>(loader: DataLoader<string, Found<V> | null>, argument: string, id: string): Promise<Found<V> | null> {
@@ -33,21 +33,10 @@ const Query: Required<QueryResolvers> = {
   },
 };
 
-const order = viewFields<OrderView>('Order');
+// Critical fields (answered by the owning write service when the read stores are down): the
+// id and the order's status, the dispatch's status, the delivery's location.
 const Order: Required<OrderResolvers> = {
-  orderId: ({ view }) => view.orderId,
-  status: ({ view }) => view.status, // critical
-  stage: order('stage'),
-  customerId: order('customerId'),
-  storeId: order('storeId'),
-  items: order('items'),
-  totalAmount: order('totalAmount'),
-  deliveryAddress: order('deliveryAddress'),
-  requestNote: order('requestNote'),
-  cancelReason: order('cancelReason'),
-  version: order('version'),
-  createdAt: order('createdAt'),
-  updatedAt: order('updatedAt'),
+  ...viewFieldResolvers<OrderView>('Order', OrderView, ['orderId', 'status']),
   // The current dispatch and delivery: their own views, batched across the whole response.
   dispatch: ({ view, source }, _args, { loaders }) => {
     if (source === 'fallback') throw viewUnavailable('Order', 'dispatch');
@@ -59,33 +48,8 @@ const Order: Required<OrderResolvers> = {
   },
 };
 
-const dispatch = viewFields<DispatchView>('Dispatch');
-const Dispatch: Required<DispatchResolvers> = {
-  dispatchId: ({ view }) => view.dispatchId,
-  status: ({ view }) => view.status, // critical
-  orderId: dispatch('orderId'),
-  riderId: dispatch('riderId'),
-  pickup: dispatch('pickup'),
-  dropoff: dispatch('dropoff'),
-  cancelReason: dispatch('cancelReason'),
-  version: dispatch('version'),
-  createdAt: dispatch('createdAt'),
-  updatedAt: dispatch('updatedAt'),
-};
+const Dispatch: Required<DispatchResolvers> = viewFieldResolvers<DispatchView>('Dispatch', DispatchView, ['dispatchId', 'status']);
 
-const delivery = viewFields<DeliveryView>('Delivery');
-const Delivery: Required<DeliveryResolvers> = {
-  deliveryId: ({ view }) => view.deliveryId,
-  location: ({ view }) => view.location, // critical
-  orderId: delivery('orderId'),
-  dispatchId: delivery('dispatchId'),
-  status: delivery('status'),
-  riderId: delivery('riderId'),
-  pickedUpAt: delivery('pickedUpAt'),
-  deliveredAt: delivery('deliveredAt'),
-  version: delivery('version'),
-  createdAt: delivery('createdAt'),
-  updatedAt: delivery('updatedAt'),
-};
+const Delivery: Required<DeliveryResolvers> = viewFieldResolvers<DeliveryView>('Delivery', DeliveryView, ['deliveryId', 'location']);
 
 export const resolvers: Resolvers = { Query, Order, Dispatch, Delivery };

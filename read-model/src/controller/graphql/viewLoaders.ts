@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
-import type { RenderedViews, ViewName } from '../../handler/index.ts';
+import type { Views, ViewName } from '../../handler/index.ts';
 import type { Found, ReadContext, ViewReader } from '../../service/index.ts';
 
 /** One loader per view type; null for an id unknown everywhere, a rejected Problem when unreadable. */
-export type ViewLoaders = { [V in ViewName]: DataLoader<string, Found<RenderedViews[V]> | null> };
+export type ViewLoaders = { [V in ViewName]: DataLoader<string, Found<Views[V]> | null> };
 
 /** Bounds one MGET / `$in`; a larger batch is split into several. */
 const MAX_BATCH_SIZE = 100;
@@ -15,6 +15,6 @@ const MAX_BATCH_SIZE = 100;
  */
 export function createViewLoaders(reader: ViewReader, context: ReadContext): ViewLoaders {
   const loader = <V extends ViewName>(view: V) =>
-    new DataLoader<string, Found<RenderedViews[V]> | null>((ids) => reader.loadMany(view, ids, context), { maxBatchSize: MAX_BATCH_SIZE });
+    new DataLoader<string, Found<Views[V]> | null>((ids) => reader.loadMany(view, ids, context), { maxBatchSize: MAX_BATCH_SIZE });
   return { orders: loader('orders'), dispatches: loader('dispatches'), deliveries: loader('deliveries') };
 }

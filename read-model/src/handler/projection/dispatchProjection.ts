@@ -1,11 +1,13 @@
 import type { DispatchEvent } from '@delivery/contracts';
-import { stamp, unhandledEvent, type ViewProjection } from './viewProjection.ts';
+import { ownDocument, stamp, unhandledEvent, type ViewProjection } from './viewProjection.ts';
 import type { DispatchDocument } from './viewDocuments.ts';
 
-/** The dispatch view; the order view keeps a subset of the same fields (DISPATCH_PART_FIELDS). */
+/** The dispatch view; the order view keeps a part of it (orderViewPart.ts). */
 export const dispatchProjection: ViewProjection<DispatchEvent, Omit<DispatchDocument, '_id'>> = {
   name: 'dispatch-view',
   canHandle: ['DispatchRequested', 'DispatchAccepted', 'DispatchCancelled'],
+  view: 'dispatches',
+  target: ownDocument,
   evolve(patch, event) {
     const orderId = event.payload.orderId;
     switch (event.eventType) {

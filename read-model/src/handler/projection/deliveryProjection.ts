@@ -1,11 +1,13 @@
 import type { DeliveryEvent } from '@delivery/contracts';
-import { stamp, unhandledEvent, type ViewProjection } from './viewProjection.ts';
+import { ownDocument, stamp, unhandledEvent, type ViewProjection } from './viewProjection.ts';
 import type { DeliveryDocument } from './viewDocuments.ts';
 
-/** The delivery view (current location and its time); the order view keeps the same fields. */
+/** The delivery view (current location and its time); the order view keeps a part of it (orderViewPart.ts). */
 export const deliveryProjection: ViewProjection<DeliveryEvent, Omit<DeliveryDocument, '_id'>> = {
   name: 'delivery-view',
   canHandle: ['DeliveryCreated', 'DeliveryPickedUp', 'DeliveryLocationUpdated', 'DeliveryCompleted'],
+  view: 'deliveries',
+  target: ownDocument,
   evolve(patch, event) {
     const { orderId, dispatchId } = event.payload;
     const at = new Date(event.occurredAt);

@@ -3,9 +3,11 @@ import { stamp, unhandledEvent, type ViewProjection } from './viewProjection.ts'
 import type { OrderPart } from './viewDocuments.ts';
 
 /** The order aggregate's part of the order view. */
-export const orderPartProjection: ViewProjection<OrderEvent, OrderPart> = {
+export const orderProjection: ViewProjection<OrderEvent, OrderPart> = {
   name: 'order-view.order',
   canHandle: ['OrderPlaced', 'OrderAccepted', 'OrderUpdated', 'OrderCancelled'],
+  view: 'orders',
+  target: (event) => ({ id: event.aggregateId, part: 'order' }),
   evolve(patch, event) {
     switch (event.eventType) {
       case 'OrderPlaced': {

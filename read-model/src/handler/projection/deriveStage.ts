@@ -1,5 +1,5 @@
 import type { OrderDocument } from './viewDocuments.ts';
-import type { Stage } from './stage.ts';
+import type { Stage } from '../view/stage.ts';
 
 /**
  * The stage rule of architecture.md, in its precedence. It reads only the parts' current
@@ -17,4 +17,23 @@ export function deriveStage(doc: Pick<OrderDocument, 'order' | 'dispatches' | 'd
   if (deliveries.length > 0 || dispatches.some((d) => d.status === 'ACCEPTED')) return 'RIDER_ASSIGNED';
   if (orderStatus === 'ACCEPTED') return 'ACCEPTED';
   return 'PLACED';
+}
+
+/** A stored order view whose stage must change: written only while its `rev` is unchanged. */
+export interface StageUpdate {
+  id: string;
+  rev: number;
+  stage: Stage;
+}
+
+/**
+ * The order views (as stored, after a batch's part writes) whose stored stage differs from
+ * the rule. A write that lost a race to a newer part write is dropped by the `rev` guard;
+ * that part's writer reads after its own write and derives the stage again.
+ */
+export function stageUpdates(docs: readonly OrderDocument[]): StageUpdate[] {
+  return docs.flatMap((doc) => {
+    const stage = deriveStage(doc);
+    return stage === undefined || stage === doc.stage ? [] : [{ id: doc._id, rev: doc.rev ?? 0, stage }];
+  });
 }

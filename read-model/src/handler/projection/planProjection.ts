@@ -1,0 +1,78 @@
+import type { DomainEvent } from '@delivery/contracts';
+import type { ViewName } from '../view/viewSchemas.ts';
+import { ProjectionRegistry, type AnyProjection } from './projectionRegistry.ts';
+
+/**
+ * One version-guarded write of a batch: the patch of every event of one aggregate that
+ * lands in one document part, folded in version order. `part` is the dotted path of the
+ * part inside its document ('' for a whole-document view); the guard is `<part>.version`.
+ * `countRevision` asks storage to count the write in the document's `rev` (the order view,
+ * whose derived stage is written guarded by it).
+ */
+export interface PartWrite {
+  view: ViewName;
+  id: string;
+  part: string;
+  /** The newest version folded in: the write applies only over an older (or missing) part. */
+  version: number;
+  set: Record<string, unknown>;
+  countRevision: boolean;
+  events: DomainEvent[];
+}
+
+export interface RejectedEvent {
+  event: DomainEvent;
+  reason: string;
+}
+
+export interface ProjectionPlan {
+  writes: PartWrite[];
+  rejected: RejectedEvent[];
+}
+
+const defaultRegistry = new ProjectionRegistry();
+
+/**
+ * Folds a batch of validated events into one guarded write per document part. Duplicates
+ * (same aggregate and version) count once; an event that no projection takes, or whose
+ * projection throws, is rejected as a whole (none of its parts is written) and goes to the
+ * dead-letter topic.
+ *
+ * Per-aggregate order is Kafka's (one key, one partition) and the fold relies on it only in
+ * that a batch holding an older duplicate also holds the versions after it, as a resend of
+ * the outbox does; the guard keeps anything older than the stored part out.
+ */
+export function planProjection(events: readonly DomainEvent[], registry: ProjectionRegistry = defaultRegistry): ProjectionPlan {
+  const rejected: RejectedEvent[] = [];
+  const groups = new Map<string, { projection: AnyProjection; id: string; part: string; events: Map<number, DomainEvent> }>();
+  for (const event of events) {
+    const projections = registry.projectionsFor(event);
+    if (projections.length === 0) {
+      rejected.push({ event, reason: `no projection handles ${event.eventType}` });
+      continue;
+    }
+    let targets;
+    try {
+      targets = projections.map((projection) => {
+        projection.evolve({}, event);
+        return { projection, ...projection.target(event) };
+      });
+    } catch (error) {
+      rejected.push({ event, reason: `projection failed: ${(error as Error).message}` });
+      continue;
+    }
+    for (const target of targets) {
+      const key = `${target.projection.view}\u0000${target.id}\u0000${target.part}`;
+      const group = groups.get(key) ?? { ...target, events: new Map<number, DomainEvent>() };
+      if (!group.events.has(event.version)) group.events.set(event.version, event);
+      groups.set(key, group);
+    }
+  }
+  const writes = [...groups.values()].map(({ projection, id, part, events: byVersion }): PartWrite => {
+    const ordered = [...byVersion.values()].sort((a, b) => a.version - b.version);
+    const set = ordered.reduce<Record<string, unknown>>((patch, event) => projection.evolve(patch, event), {});
+    const view = projection.view;
+    return { view, id, part, version: ordered.at(-1)?.version ?? 0, set, countRevision: view === 'orders', events: ordered };
+  });
+  return { writes, rejected };
+}
