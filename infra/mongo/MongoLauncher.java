@@ -48,11 +48,13 @@ public final class MongoLauncher {
 
     /**
      * The stock server uses the `_id` index only for a filter that is exactly `{_id: v}` (or
-     * `{_id: {$in: [...]}}`). For a filter with more fields this returns the `{_id: ...}` part
-     * when the `_id` index can answer it: the collection then fetches those documents and
-     * applies the full filter to them, which gives the same result as a scan.
+     * `{_id: {$in: [...]}}`). For a filter with more fields this returns the positions of the
+     * documents its `{_id: ...}` part selects, when the `_id` index can answer it (null
+     * otherwise): the collection then applies the full filter to those documents only, which
+     * gives the same result as a scan. Both backends' collections call it, each with its own
+     * kind of position.
      */
-    static <P> Index<P> idIndexFor(Document query, String idField, List<Index<P>> indexes) {
+    static <P> Iterable<P> idPositions(Document query, String idField, List<Index<P>> indexes) {
         if (idField == null || query.size() < 2 || !query.containsKey(idField)) {
             return null;
         }
@@ -60,7 +62,7 @@ public final class MongoLauncher {
         for (Index<P> index : indexes) {
             List<IndexKey> keys = index.getKeys();
             if (keys.size() == 1 && keys.get(0).getKey().equals(idField) && index.canHandle(idQuery)) {
-                return index;
+                return index.getPositions(idQuery);
             }
         }
         return null;
@@ -84,12 +86,10 @@ public final class MongoLauncher {
         @Override
         protected QueryResult queryDocuments(Document query, Document orderBy, int skip, int limit, int batchSize,
                                              Document fieldSelector) {
-            Index<Object> index = idIndexFor(query, getIdField(), getIndexes());
-            if (index == null) {
-                return super.queryDocuments(query, orderBy, skip, limit, batchSize, fieldSelector);
-            }
-            Iterable<Object> positions = index.getPositions(new Document(getIdField(), query.get(getIdField())));
-            return matchDocuments(query, positions, orderBy, skip, limit, batchSize, fieldSelector);
+            Iterable<Object> positions = idPositions(query, getIdField(), getIndexes());
+            return positions == null
+                ? super.queryDocuments(query, orderBy, skip, limit, batchSize, fieldSelector)
+                : matchDocuments(query, positions, orderBy, skip, limit, batchSize, fieldSelector);
         }
     }
 
@@ -129,12 +129,10 @@ public final class MongoLauncher {
         @Override
         protected QueryResult queryDocuments(Document query, Document orderBy, int skip, int limit, int batchSize,
                                              Document fieldSelector) {
-            Index<Integer> index = idIndexFor(query, getIdField(), getIndexes());
-            if (index == null) {
-                return super.queryDocuments(query, orderBy, skip, limit, batchSize, fieldSelector);
-            }
-            Iterable<Integer> positions = index.getPositions(new Document(getIdField(), query.get(getIdField())));
-            return matchDocuments(query, positions, orderBy, skip, limit, batchSize, fieldSelector);
+            Iterable<Integer> positions = idPositions(query, getIdField(), getIndexes());
+            return positions == null
+                ? super.queryDocuments(query, orderBy, skip, limit, batchSize, fieldSelector)
+                : matchDocuments(query, positions, orderBy, skip, limit, batchSize, fieldSelector);
         }
     }
 

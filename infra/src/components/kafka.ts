@@ -3,10 +3,9 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Component } from './component.ts';
+import { mavenInstallation } from './mavenInstallation.ts';
 import { hostPortOf, kafkaBrokers, type HostPort } from '../addresses.ts';
 import { repoRoot, statePath } from '../state.ts';
-import { copyMavenDependencies, hasMavenDependencies } from '../install/mavenDependencies.ts';
-import { ensureJdk } from '../install/jdk.ts';
 import { run } from '../process/run.ts';
 import { spawnDetached } from '../process/spawnDetached.ts';
 import { stopProcess } from '../process/stopProcess.ts';
@@ -86,11 +85,7 @@ export function createKafka(settings: KafkaSettings): Component {
     address: `${address.host}:${address.port}`,
     logFile,
     startTimeoutMs: 60_000,
-    isInstalled: () => Promise.resolve(hasMavenDependencies(POM, libs)),
-    install: async () => {
-      await ensureJdk();
-      await copyMavenDependencies(POM, libs);
-    },
+    ...mavenInstallation(POM, libs),
     isReady: async () => {
       const admin = new Kafka({
         clientId: 'infra-readiness',

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { Component } from './component.ts';
+import { debianInstallation } from './debianInstallation.ts';
 import { mariadbAddress, type HostPort } from '../addresses.ts';
 import { statePath } from '../state.ts';
-import { installDebianPackages } from '../install/debianPackages.ts';
+import { replaceFolder } from '../install/replaceFolder.ts';
 import { run } from '../process/run.ts';
 import { spawnDetached } from '../process/spawnDetached.ts';
 import { stopProcess } from '../process/stopProcess.ts';
@@ -50,14 +51,12 @@ export function createMariadb({ address, dir }: MariadbSettings): MariadbCompone
   // Our own instance ignores /etc/mysql (--no-defaults): nothing on the machine changes it.
   const initialiseDataDir = async (): Promise<void> => {
     if (existsSync(dataDir)) return;
-    // Into a temporary folder renamed at the end: an interrupted init is redone, not reused.
-    const partial = `${dataDir}.partial`;
-    rmSync(partial, { recursive: true, force: true });
-    await run('mariadb-install-db', [
-      '--no-defaults', '--user=root', `--datadir=${partial}`,
-      '--auth-root-authentication-method=socket', '--skip-test-db',
-    ]);
-    renameSync(partial, dataDir);
+    await replaceFolder(dataDir, async (partial) => {
+      await run('mariadb-install-db', [
+        '--no-defaults', '--user=root', `--datadir=${partial}`,
+        '--auth-root-authentication-method=socket', '--skip-test-db',
+      ]);
+    });
   };
 
   return {
@@ -65,8 +64,7 @@ export function createMariadb({ address, dir }: MariadbSettings): MariadbCompone
     address: `${address.host}:${address.port}`,
     logFile,
     startTimeoutMs: 30_000,
-    isInstalled: () => Promise.resolve(existsSync(SERVER)),
-    install: () => installDebianPackages(['mariadb-server']),
+    ...debianInstallation(SERVER, 'mariadb-server'),
     isReady: () => ping(address),
     isRunning: () => ownedPid(pidFile, 'mariadbd') !== undefined,
     start: async () => {

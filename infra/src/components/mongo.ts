@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import type { Component } from './component.ts';
+import { mavenInstallation } from './mavenInstallation.ts';
 import { hostPortOf, mongoUrl, type HostPort } from '../addresses.ts';
 import { repoRoot, statePath } from '../state.ts';
-import { copyMavenDependencies, hasMavenDependencies } from '../install/mavenDependencies.ts';
-import { ensureJdk } from '../install/jdk.ts';
+import { replaceFolder } from '../install/replaceFolder.ts';
 import { run } from '../process/run.ts';
 import { spawnDetached } from '../process/spawnDetached.ts';
 import { stopProcess } from '../process/stopProcess.ts';
@@ -41,12 +41,10 @@ export function createMongo({ address, dir, backend = 'h2', libs = `${dir}/libs`
     const hash = createHash('sha256').update(readFileSync(LAUNCHER)).update(readFileSync(`${libs}/pom.sha256`)).digest('hex');
     const stamp = `${classes}/source.sha256`;
     if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return;
-    const partial = `${classes}.partial`;
-    rmSync(partial, { recursive: true, force: true });
-    await run('javac', ['-cp', `${libs}/*`, '-d', partial, LAUNCHER]);
-    writeFileSync(`${partial}/source.sha256`, hash);
-    rmSync(classes, { recursive: true, force: true });
-    renameSync(partial, classes);
+    await replaceFolder(classes, async (partial) => {
+      await run('javac', ['-cp', `${libs}/*`, '-d', partial, LAUNCHER]);
+      writeFileSync(`${partial}/source.sha256`, hash);
+    });
   };
 
   return {
@@ -54,11 +52,7 @@ export function createMongo({ address, dir, backend = 'h2', libs = `${dir}/libs`
     address: `${address.host}:${address.port}`,
     logFile,
     startTimeoutMs: 30_000,
-    isInstalled: () => Promise.resolve(hasMavenDependencies(POM, libs)),
-    install: async () => {
-      await ensureJdk();
-      await copyMavenDependencies(POM, libs);
-    },
+    ...mavenInstallation(POM, libs),
     isReady: async () => {
       // The driver retries a refused connection until server selection times out (1 s):
       // while the server is still starting, a plain TCP probe answers sooner.

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import type { Component } from './component.ts';
+import { debianInstallation } from './debianInstallation.ts';
 import { hostPortOf, redisUrl, type HostPort } from '../addresses.ts';
 import { statePath } from '../state.ts';
-import { installDebianPackages } from '../install/debianPackages.ts';
 import { spawnDetached } from '../process/spawnDetached.ts';
 import { stopProcess } from '../process/stopProcess.ts';
 import { ownedPid } from '../process/pidFile.ts';
@@ -49,8 +49,7 @@ export function createRedis({ address, dir }: RedisSettings): Component {
     address: `${address.host}:${address.port}`,
     logFile,
     startTimeoutMs: 30_000,
-    isInstalled: () => Promise.resolve(existsSync(SERVER)),
-    install: () => installDebianPackages(['redis-server']),
+    ...debianInstallation(SERVER, 'redis-server'),
     isReady: () => withClient((client) => client.ping()).then(() => true, () => false),
     isRunning: () => ownedPid(pidFile, 'redis-server') !== undefined,
     // A Promise executor, so that a spawn error becomes a rejection.

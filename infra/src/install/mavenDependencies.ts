@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { statePath } from '../state.ts';
 import { run } from '../process/run.ts';
 import { serially } from './serially.ts';
 import { installDebianPackages } from './debianPackages.ts';
 import { hasCommand } from './hasCommand.ts';
+import { replaceFolder } from './replaceFolder.ts';
 
 const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
 const STAMP = 'pom.sha256';
@@ -19,22 +20,19 @@ export function hasMavenDependencies(pom: string, outputDir: string): boolean {
 
 /**
  * Copies a pom's runtime dependencies (jars) into `outputDir`, with Maven's cache kept in
- * `<state>/m2`. The jars land in a temporary folder that replaces `outputDir` at the end,
- * so an interrupted download never looks installed.
+ * `<state>/m2`. Through `replaceFolder`, so an interrupted download never looks installed.
  */
 export const copyMavenDependencies = serially(async (pom: string, outputDir: string): Promise<void> => {
   if (hasMavenDependencies(pom, outputDir)) return;
   if (!(await hasCommand('mvn'))) await installDebianPackages(['maven']);
-  const partial = `${outputDir}.partial`;
-  rmSync(partial, { recursive: true, force: true });
-  await run('mvn', [
-    '-q', '-B', '-f', pom,
-    `-Dmaven.repo.local=${statePath('m2')}`,
-    `${DEPENDENCY_PLUGIN}:copy-dependencies`,
-    '-DincludeScope=runtime',
-    `-DoutputDirectory=${partial}`,
-  ]);
-  writeFileSync(`${partial}/${STAMP}`, pomHash(pom));
-  rmSync(outputDir, { recursive: true, force: true });
-  renameSync(partial, outputDir);
+  await replaceFolder(outputDir, async (partial) => {
+    await run('mvn', [
+      '-q', '-B', '-f', pom,
+      `-Dmaven.repo.local=${statePath('m2')}`,
+      `${DEPENDENCY_PLUGIN}:copy-dependencies`,
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${partial}`,
+    ]);
+    writeFileSync(`${partial}/${STAMP}`, pomHash(pom));
+  });
 });

@@ -1,5 +1,27 @@
-import type { AggregateState } from '../domain/decider.ts';
+import type { ExistingAggregate } from '../domain/decider.ts';
 import type { AggregateRepository } from '../service/writeServiceDefinition.ts';
+
+/** The columns every aggregate table has, as Prisma reads them; mapped here for every service. */
+interface AggregateRow {
+  id: string;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The same columns as Prisma writes them (in a model's `CreateInput`). */
+interface AggregateRowInput {
+  id: string;
+  version: number;
+  createdAt: Date | string;
+  updatedAt: Date | string;
+}
+
+/** The columns only this aggregate has: what its service maps. */
+type OwnColumns<Data> = Omit<Data, keyof AggregateRowInput>;
+
+/** What an update writes: a row's `id` and `createdAt` never change. */
+type ChangedColumns<Data> = OwnColumns<Data> & Pick<AggregateRowInput, 'version' | 'updatedAt'>;
 
 /**
  * What command-kit needs of a generated Prisma model delegate (`tx.order` etc.): find by
@@ -7,30 +29,56 @@ import type { AggregateRepository } from '../service/writeServiceDefinition.ts';
  */
 export interface VersionedDelegate<Row, Data> {
   findUnique(args: { where: { id: string } }): PromiseLike<Row | null>;
-  create(args: { data: Data }): PromiseLike<unknown>;
-  updateMany(args: { where: { id: string; version: number }; data: Omit<Data, 'id' | 'createdAt'> }): PromiseLike<{ count: number }>;
+  create(args: { data: OwnColumns<Data> & AggregateRowInput }): PromiseLike<unknown>;
+  updateMany(args: { where: { id: string; version: number }; data: ChangedColumns<Data> }): PromiseLike<{ count: number }>;
 }
 
 /**
- * An aggregate repository over one Prisma model: the service supplies only the mapping
- * between its state and its row; the optimistic version check lives here once.
+ * An aggregate repository over one Prisma model. The service maps only what its aggregate
+ * defines; the row's `id` (the state's `idField`), the version, the ISO-8601 ⇄ `Date`
+ * timestamps and the optimistic version check live here once.
  */
-export function prismaRepository<S extends AggregateState, Tx, Row, Data extends { id: string; createdAt: Date }>(spec: {
+export function prismaRepository<
+  S extends ExistingAggregate & Record<K, string>,
+  K extends string,
+  Tx,
+  Row extends AggregateRow,
+  Data extends AggregateRowInput,
+>(spec: {
+  /** The state's field that holds the row's `id`, e.g. `orderId`. */
+  idField: K;
   delegate: (db: Tx) => VersionedDelegate<Row, Data>;
-  toState: (row: Row) => S;
-  toRow: (state: S) => Data;
+  /** The aggregate's own fields, from its row. */
+  toState: (row: Row) => Omit<S, K | 'version' | 'createdAt' | 'updatedAt'>;
+  /** The aggregate's own columns, from its state. */
+  toRow: (state: S) => OwnColumns<Data>;
 }): AggregateRepository<S, Tx> {
+  const changedColumns = (state: S): ChangedColumns<Data> => ({
+    ...spec.toRow(state),
+    version: state.version,
+    updatedAt: new Date(state.updatedAt),
+  });
   return {
     async load(db, id) {
       const row = await spec.delegate(db).findUnique({ where: { id } });
-      return row ? spec.toState(row) : undefined;
+      if (!row) return undefined;
+      const { version, createdAt, updatedAt } = row;
+      // TypeScript does not see that the id, the own fields and the common ones make up S.
+      return {
+        [spec.idField]: row.id,
+        ...spec.toState(row),
+        version,
+        createdAt: createdAt.toISOString(),
+        updatedAt: updatedAt.toISOString(),
+      } as S;
     },
     async insert(tx, state) {
-      await spec.delegate(tx).create({ data: spec.toRow(state) });
+      const data = { id: state[spec.idField], createdAt: new Date(state.createdAt), ...changedColumns(state) };
+      await spec.delegate(tx).create({ data });
     },
     async update(tx, state, expectedVersion) {
-      const { id, createdAt: _createdAt, ...changes } = spec.toRow(state);
-      const { count } = await spec.delegate(tx).updateMany({ where: { id, version: expectedVersion }, data: changes });
+      const where = { id: state[spec.idField], version: expectedVersion };
+      const { count } = await spec.delegate(tx).updateMany({ where, data: changedColumns(state) });
       return count === 1;
     },
   };

@@ -12,6 +12,12 @@ export interface InitialState {
   readonly version: 0;
 }
 
+/** An aggregate that exists also carries when its first and its last event happened (ISO-8601). */
+export interface ExistingAggregate extends AggregateState {
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
 export const INITIAL_STATE: InitialState = Object.freeze({ status: 'NONE', version: 0 });
 
 /** A command is a tagged union member named as an order (`AcceptOrder`). */

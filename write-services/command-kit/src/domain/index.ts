@@ -3,3 +3,5 @@ export * from './commandRejected.ts';
 export * from './transitionTable.ts';
 export * from './stampEvents.ts';
 export * from './defineDecider.ts';
+export * from './createdBy.ts';
+export * from './changedBy.ts';

@@ -1,4 +1,4 @@
-import { assertNever, defineDecider, type InitialState, requireExisting } from '@delivery/command-kit';
+import { assertNever, changedBy, createdBy, defineDecider, type InitialState, requireExisting } from '@delivery/command-kit';
 import type { DeliveryEvent, EventDraft } from '@delivery/contracts';
 import type { Delivery } from './delivery.ts';
 import type { DeliveryCommand } from './deliveryCommand.ts';
@@ -30,16 +30,15 @@ export const deliveryDecider = defineDecider<DeliveryCommand, DeliveryEvent, Del
   },
 
   evolve(state: DeliveryState, event: DeliveryEvent): Delivery {
-    const stamp = { version: event.version, updatedAt: event.occurredAt };
     switch (event.eventType) {
       case 'DeliveryCreated':
-        return { deliveryId: event.aggregateId, ...event.payload, location: null, createdAt: event.occurredAt, ...stamp };
+        return createdBy(event, { deliveryId: event.aggregateId, ...event.payload, location: null });
       case 'DeliveryPickedUp':
       case 'DeliveryCompleted':
-        return { ...requireExisting(state, event.eventType), status: event.payload.status, ...stamp };
+        return changedBy(event, state, { status: event.payload.status });
       case 'DeliveryLocationUpdated': {
         const { lat, lng } = event.payload;
-        return { ...requireExisting(state, event.eventType), location: { lat, lng, updatedAt: event.occurredAt }, ...stamp };
+        return changedBy(event, state, { location: { lat, lng, updatedAt: event.occurredAt } });
       }
       default:
         return assertNever(event);

@@ -4,24 +4,20 @@ import type { Delivery as DeliveryRow, Prisma } from '../generated/prisma/client
 
 export type DeliveryTx = Prisma.TransactionClient;
 
-function toDelivery(row: DeliveryRow): Delivery {
-  const { locationLat: lat, locationLng: lng, locationUpdatedAt: at } = row;
-  return {
-    deliveryId: row.id,
-    orderId: row.orderId,
-    dispatchId: row.dispatchId,
-    riderId: row.riderId,
-    status: row.status,
-    location: lat === null || lng === null || at === null ? null : { lat, lng, updatedAt: at.toISOString() },
-    version: row.version,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
-
-function toRow(delivery: Delivery): Prisma.DeliveryCreateInput & { createdAt: Date } {
-  return {
-    id: delivery.deliveryId,
+export const deliveryRepository = prismaRepository<Delivery, 'deliveryId', DeliveryTx, DeliveryRow, Prisma.DeliveryCreateInput>({
+  idField: 'deliveryId',
+  delegate: (db) => db.delivery,
+  toState: (row) => {
+    const { locationLat: lat, locationLng: lng, locationUpdatedAt: at } = row;
+    return {
+      orderId: row.orderId,
+      dispatchId: row.dispatchId,
+      riderId: row.riderId,
+      status: row.status,
+      location: lat === null || lng === null || at === null ? null : { lat, lng, updatedAt: at.toISOString() },
+    };
+  },
+  toRow: (delivery) => ({
     orderId: delivery.orderId,
     dispatchId: delivery.dispatchId,
     riderId: delivery.riderId,
@@ -29,14 +25,5 @@ function toRow(delivery: Delivery): Prisma.DeliveryCreateInput & { createdAt: Da
     locationLat: delivery.location?.lat ?? null,
     locationLng: delivery.location?.lng ?? null,
     locationUpdatedAt: delivery.location ? new Date(delivery.location.updatedAt) : null,
-    version: delivery.version,
-    createdAt: new Date(delivery.createdAt),
-    updatedAt: new Date(delivery.updatedAt),
-  };
-}
-
-export const deliveryRepository = prismaRepository<Delivery, DeliveryTx, DeliveryRow, Prisma.DeliveryCreateInput & { createdAt: Date }>({
-  delegate: (db) => db.delivery,
-  toState: toDelivery,
-  toRow,
+  }),
 });

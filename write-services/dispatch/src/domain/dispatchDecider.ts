@@ -1,4 +1,4 @@
-import { assertNever, defineDecider, type InitialState, requireExisting } from '@delivery/command-kit';
+import { assertNever, changedBy, createdBy, defineDecider, type InitialState, requireExisting } from '@delivery/command-kit';
 import type { DispatchEvent, EventDraft } from '@delivery/contracts';
 import type { Dispatch } from './dispatch.ts';
 import type { DispatchCommand } from './dispatchCommand.ts';
@@ -32,31 +32,13 @@ export const dispatchDecider = defineDecider<DispatchCommand, DispatchEvent, Dis
   },
 
   evolve(state: DispatchState, event: DispatchEvent): Dispatch {
-    const stamp = { version: event.version, updatedAt: event.occurredAt };
     switch (event.eventType) {
       case 'DispatchRequested':
-        return {
-          dispatchId: event.aggregateId,
-          ...event.payload,
-          riderId: null,
-          cancelReason: null,
-          createdAt: event.occurredAt,
-          ...stamp,
-        };
+        return createdBy(event, { dispatchId: event.aggregateId, ...event.payload, riderId: null, cancelReason: null });
       case 'DispatchAccepted':
-        return {
-          ...requireExisting(state, event.eventType),
-          riderId: event.payload.riderId,
-          status: event.payload.status,
-          ...stamp,
-        };
+        return changedBy(event, state, { riderId: event.payload.riderId, status: event.payload.status });
       case 'DispatchCancelled':
-        return {
-          ...requireExisting(state, event.eventType),
-          cancelReason: event.payload.reason,
-          status: event.payload.status,
-          ...stamp,
-        };
+        return changedBy(event, state, { cancelReason: event.payload.reason, status: event.payload.status });
       default:
         return assertNever(event);
     }

@@ -1,4 +1,4 @@
-import { assertNever, defineDecider, type InitialState, requireExisting } from '@delivery/command-kit';
+import { assertNever, changedBy, createdBy, defineDecider, type InitialState } from '@delivery/command-kit';
 import type { EventDraft, OrderEvent } from '@delivery/contracts';
 import type { Order } from './order.ts';
 import type { OrderCommand } from './orderCommand.ts';
@@ -46,23 +46,15 @@ export const orderDecider = defineDecider<OrderCommand, OrderEvent, Order>({
   },
 
   evolve(state: OrderState, event: OrderEvent): Order {
-    const stamp = { version: event.version, updatedAt: event.occurredAt };
     switch (event.eventType) {
-      case 'OrderPlaced': {
-        const { status, ...placed } = event.payload;
-        return { orderId: event.aggregateId, ...placed, status, cancelReason: null, createdAt: event.occurredAt, ...stamp };
-      }
+      case 'OrderPlaced':
+        return createdBy(event, { orderId: event.aggregateId, ...event.payload, cancelReason: null });
       case 'OrderAccepted':
-        return { ...requireExisting(state, event.eventType), status: event.payload.status, ...stamp };
+        return changedBy(event, state, { status: event.payload.status });
       case 'OrderUpdated':
-        return { ...requireExisting(state, event.eventType), ...event.payload, ...stamp };
+        return changedBy(event, state, event.payload);
       case 'OrderCancelled':
-        return {
-          ...requireExisting(state, event.eventType),
-          status: event.payload.status,
-          cancelReason: event.payload.reason,
-          ...stamp,
-        };
+        return changedBy(event, state, { status: event.payload.status, cancelReason: event.payload.reason });
       default:
         return assertNever(event);
     }

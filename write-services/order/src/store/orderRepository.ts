@@ -5,9 +5,10 @@ import type { Order as OrderRow, Prisma } from '../generated/prisma/client.ts';
 
 export type OrderTx = Prisma.TransactionClient;
 
-function toOrder(row: OrderRow): Order {
-  return {
-    orderId: row.id,
+export const orderRepository = prismaRepository<Order, 'orderId', OrderTx, OrderRow, Prisma.OrderCreateInput>({
+  idField: 'orderId',
+  delegate: (db) => db.order,
+  toState: (row) => ({
     customerId: row.customerId,
     storeId: row.storeId,
     items: row.items as OrderItem[],
@@ -16,15 +17,8 @@ function toOrder(row: OrderRow): Order {
     requestNote: row.requestNote,
     status: row.status,
     cancelReason: row.cancelReason,
-    version: row.version,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
-
-function toRow(order: Order): Prisma.OrderCreateInput & { createdAt: Date } {
-  return {
-    id: order.orderId,
+  }),
+  toRow: (order) => ({
     customerId: order.customerId,
     storeId: order.storeId,
     items: order.items,
@@ -35,14 +29,5 @@ function toRow(order: Order): Prisma.OrderCreateInput & { createdAt: Date } {
     requestNote: order.requestNote,
     status: order.status,
     cancelReason: order.cancelReason,
-    version: order.version,
-    createdAt: new Date(order.createdAt),
-    updatedAt: new Date(order.updatedAt),
-  };
-}
-
-export const orderRepository = prismaRepository<Order, OrderTx, OrderRow, Prisma.OrderCreateInput & { createdAt: Date }>({
-  delegate: (db) => db.order,
-  toState: toOrder,
-  toRow,
+  }),
 });
