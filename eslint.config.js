@@ -30,7 +30,26 @@ export default defineConfig(
     },
   },
   {
-    files: ['**/*.spec.ts', '**/test/**/*.ts', '**/bench/**/*.ts'],
+    // Product code never depends on test tooling: @delivery/test-support, jest and nock are
+    // for test/ and bench/ folders. (A separate rule name, so the data-ownership paths above stay.)
+    files: ['**/src/**/*.ts'],
+    ignores: ['packages/test-support/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@delivery/test-support', '@delivery/test-support/*', '@jest/globals', 'jest', 'nock'],
+              message: 'Test tooling stays out of src/: import it from test/ or bench/ only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', '**/test/**/*.ts', '**/bench/**/*.ts', 'packages/test-support/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

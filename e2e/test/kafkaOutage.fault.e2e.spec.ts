@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startComponent, stopComponent, type Platform } from '@delivery/infra';
-import { command, idOf, placeOrderBody, startWholeSystem, viewEventually, type Surfaces } from '../src/index.ts';
+import { command, idOf, newCustomerOrder, viewEventually, type Surfaces } from './support/orderJourney.ts';
+import { startWholeSystem } from './support/wholeSystem.ts';
 
 // Stops the shared Kafka: runs alone (npm test runs *.fault.* suites one at a time).
 describe('an order journey while Kafka is down', () => {
@@ -20,7 +21,7 @@ describe('an order journey while Kafka is down', () => {
   it('accepts every command, and the views catch up once Kafka returns', async () => {
     await stopComponent('kafka');
 
-    const placed = await command(surfaces, 'POST', '/api/v1/orders', placeOrderBody());
+    const placed = await command(surfaces, 'POST', '/api/v1/orders', newCustomerOrder());
     const orderId = idOf(placed, 'orderId');
     await command(surfaces, 'POST', `/api/v1/orders/${orderId}/accept`);
     const dispatch = await command(surfaces, 'POST', '/api/v1/dispatches', {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Platform } from '@delivery/infra';
-import { command, idOf, placeOrderBody, sendJson, startWholeSystem, viewEventually, type Surfaces } from '../src/index.ts';
+import { commandClient } from '@delivery/test-support';
+import { command, idOf, newCustomerOrder, viewEventually, type Surfaces } from './support/orderJourney.ts';
+import { startWholeSystem } from './support/wholeSystem.ts';
 
 describe('an order through the whole platform', () => {
   let platform: Platform;
@@ -16,7 +18,7 @@ describe('an order through the whole platform', () => {
   }, 60_000);
 
   it('goes from PLACED to DELIVERED, each stage visible in the read model', async () => {
-    const placed = await command(surfaces, 'POST', '/api/v1/orders', placeOrderBody());
+    const placed = await command(surfaces, 'POST', '/api/v1/orders', newCustomerOrder());
     expect(placed.status).toBe(201);
     expect(placed.body).toMatchObject({ status: 'PLACED', version: 1 });
     expect(placed.headers.get('x-request-id')).toBeTruthy();
@@ -24,7 +26,7 @@ describe('an order through the whole platform', () => {
     const orderPath = `/api/v1/orders/${orderId}`;
 
     const placedView = await viewEventually(surfaces, orderPath, (v) => v.stage === 'PLACED');
-    expect(placedView).toMatchObject({ orderId, totalAmount: 22000 });
+    expect(placedView).toMatchObject({ orderId, totalAmount: 21000 });
 
     await command(surfaces, 'POST', `${orderPath}/accept`);
     await viewEventually(surfaces, orderPath, (v) => v.stage === 'ACCEPTED');
@@ -55,7 +57,7 @@ describe('an order through the whole platform', () => {
     const dispatchView = await viewEventually(surfaces, `/api/v1/dispatches/${dispatchId}`, (v) => v.status === 'ACCEPTED');
     expect(dispatchView).toMatchObject({ dispatchId, riderId: 'rider-7' });
 
-    const graphql = await sendJson(surfaces.readModel, 'POST', '/graphql', {
+    const graphql = await commandClient(surfaces.readModel).send('POST', '/graphql', {
       query: 'query Journey($id: ID!) { order(orderId: $id) { stage delivery { deliveryId status location { lat lng } } } }',
       variables: { id: orderId },
     });

@@ -1,12 +1,11 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, open, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, open, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BENCHMARKS_DOC, cpuSeconds, eventually, freePort, writeBenchmarkSection } from '@delivery/test-support';
 import { summariseProfile, type ProfileSummary } from './cpuProfile.ts';
-import { replaceSection } from './markdownSection.ts';
 
 /**
  * `npm run bench:gateway`: the same wrk load (fixed connections and duration, a warm-up
@@ -24,10 +23,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // Scratch files (wrk scripts, nginx prefix, gateway log, CPU profile) in a private temporary
 // folder: the shared state folder is cleaned by others while a run is under way.
 const STATE = await mkdtemp(join(tmpdir(), 'gateway-bench-'));
-const DOC = process.env.BENCH_REPORT ?? join(ROOT, 'docs', 'benchmarks.md');
-// This benchmark's section: from its heading to the next level-2 heading (the convention of
-// every section of docs/benchmarks.md; subsections here are level 3).
-const HEADING = '## Command gateway';
+const DOC = process.env.BENCH_REPORT ?? BENCHMARKS_DOC;
 const PATH = '/api/v1/orders/7b0c1a52-5d6e-4f1e-9a3b-2c4d5e6f7a8b/accept';
 
 const settings = {
@@ -152,7 +148,7 @@ async function startGateway(upstreamUrl: string, nodeArgs: string[]): Promise<{ 
   });
   await log.close(); // the child has its own descriptor
   children.push(child);
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, 'gateway');
+  await started(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, 'gateway');
   return { child, port };
 }
 
@@ -192,7 +188,7 @@ http {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   children.push(child);
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/`)).status > 0, 'nginx');
+  await started(async () => (await fetch(`http://127.0.0.1:${port}/`)).status > 0, 'nginx');
   return { port, pid: child.pid ?? 0 };
 }
 
@@ -207,13 +203,13 @@ async function luaScript(bytes: number): Promise<string> {
 
 function wrk(port: number, script: string, seconds: number, pid = 0): Sample {
   if (!existsSync(script)) throw new Error(`${script} disappeared`); // wrk would fall back to GET silently
-  const cpuBefore = cpuTicks(pid);
+  const cpuBefore = cpuSeconds(pid, { children: true }) ?? 0;
   const output = execFileSync(
     which('wrk') ?? 'wrk',
     ['-t1', `-c${settings.connections}`, `-d${seconds}s`, '--latency', '-s', script, `http://127.0.0.1:${port}${PATH}`],
     { encoding: 'utf8' },
   );
-  const cpuUsed = cpuTicks(pid) - cpuBefore;
+  const cpuUsed = (cpuSeconds(pid, { children: true }) ?? 0) - cpuBefore;
   const latency = (q: string) => toMillis(new RegExp(`^\\s+${q}%\\s+([\\d.]+)(us|ms|s|m)`, 'm').exec(output));
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0);
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
@@ -224,29 +220,8 @@ function wrk(port: number, script: string, seconds: number, pid = 0): Sample {
     p50: latency('50'),
     p99: latency('99'),
     errors: non2xx + socketErrors,
-    cpuUs: requests > 0 ? (cpuUsed * TICK_US) / requests : Number.NaN,
+    cpuUs: requests > 0 ? (cpuUsed * 1e6) / requests : Number.NaN,
   };
-}
-
-// /proc/<pid>/stat counts CPU time in clock ticks (USER_HZ, 100 on Linux).
-const TICK_US = 10_000;
-
-/** User + system CPU ticks of a process and its direct children (nginx's master and worker). */
-function cpuTicks(pid: number): number {
-  if (pid === 0) return 0;
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(entry) === pid || Number(fields[1]) === pid) total += Number(fields[11]) + Number(fields[12]);
-  }
-  return total;
 }
 
 function toMillis(match: RegExpExecArray | null): number {
@@ -316,7 +291,7 @@ async function writeReport(
   const size = (bytes: number) => (bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`);
   const nginxVersion = spawnSync(which('nginx') ?? 'nginx', ['-v'], { encoding: 'utf8' }).stderr.trim();
   const lines = [
-    HEADING,
+    '## Command gateway',
     '',
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench:gateway\` (gateway/bench/run.ts) on`,
     `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}, ${nginxVersion.replace('nginx version: ', '')}, wrk 4.1.`,
@@ -382,37 +357,16 @@ async function writeReport(
       ...profile.frames.map(([frame, share]) => `| \`${frame}\` | ${share}% |`),
     );
   }
-  const doc = existsSync(DOC) ? await readFile(DOC, 'utf8') : '# Benchmarks\n';
-  await writeFile(DOC, replaceSection(doc, HEADING, lines.join('\n')));
+  writeBenchmarkSection(lines.join('\n'), DOC);
 }
 
 function stop(child: ChildProcess): void {
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`${what} did not start within ${timeoutMs} ms (see ${STATE})`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** Waits for a process this benchmark started to answer (its log is in the scratch folder). */
+async function started(check: () => Promise<boolean>, what: string): Promise<void> {
+  await eventually(check, { timeoutMs: 15_000, intervalMs: 100, what: `${what} to start (see ${STATE})` });
 }
 
 await main();

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { send, sendRaw, until } from './support/send.ts';
+import { eventually } from '@delivery/test-support';
+import { send, sendRaw } from './support/send.ts';
 import { routesYaml, startTestGateway, type TestGateway } from './support/testGateway.ts';
 import { TestUpstream } from './support/testUpstream.ts';
 
@@ -96,13 +97,13 @@ describe('hostile input', () => {
         );
         req.on('error', reject);
         req.write('x'.repeat(512));
-        until(() => order.arrivedIds.includes(requestId)).then(
+        eventually(() => order.arrivedIds.includes(requestId)).then(
           () => req.end('y'.repeat(4096)),
           () => req.destroy(new Error('the upstream never got the head of the streamed request')),
         );
       });
       expect(await answer).toBe(413);
-      await until(() => order.abortedIds.includes(requestId));
+      await eventually(() => order.abortedIds.includes(requestId));
       expect(order.request(requestId)).toBeUndefined();
       await stillServing();
     });

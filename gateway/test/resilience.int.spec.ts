@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { request } from 'node:http';
-import { delay, send, until } from './support/send.ts';
+import { eventually } from '@delivery/test-support';
+import { send } from './support/send.ts';
 import { routesYaml, startTestGateway, type TestGateway } from './support/testGateway.ts';
 import { closedPort, hangingConnectAddress, reply, TestUpstream } from './support/testUpstream.ts';
 
@@ -47,13 +48,13 @@ describe('circuit breaker', () => {
     expect(back.connections).toBe(0);
     expect(await gateway.metric('gateway_circuit_open_rejections_total', { route: 'orders' })).toBe(4);
 
-    await until(async () => (await breakerState(gateway)) === 1); // half-open after resetTimeoutMs
+    await eventually(async () => (await breakerState(gateway)) === 1); // half-open after resetTimeoutMs
     let releaseProbe = () => {};
     back.paths.set('POST /api/v1/orders', (_req, res) => {
       releaseProbe = () => res.end('{"probe":true}');
     });
     const probe = send(gateway.url, 'POST', '/api/v1/orders');
-    await until(() => back.requests.length === 1);
+    await eventually(() => back.requests.length === 1);
     const second = await send(gateway.url, 'POST', '/api/v1/orders'); // while the probe is out
     expect(second.status).toBe(503);
     releaseProbe();
@@ -99,16 +100,22 @@ describe('circuit breaker', () => {
 describe('timeouts', () => {
   it('answers 504 when the upstream does not answer in time, and aborts the upstream request', async () => {
     const order = await upstream();
-    order.onHead = () => undefined; // never answers
+    order.onHeadFor.set('never-answered', () => undefined); // never answers this one
     const gateway = await gatewayFor(routesYaml({ order: order.url }, { responseTimeoutMs: 300 }));
     const started = Date.now();
-    const answer = await send(gateway.url, 'POST', '/api/v1/orders', { body: '{}' });
+    const answer = await send(gateway.url, 'POST', '/api/v1/orders', { body: '{}', headers: { 'x-request-id': 'never-answered' } });
     expect(answer.status).toBe(504);
     expect(answer.json()).toMatchObject({ status: 504, code: 'GATEWAY_TIMEOUT' });
     expect(Date.now() - started).toBeLessThan(10_000); // generous: guards against hangs, not a speed figure
-    await until(() => order.aborted === 1);
-    await delay(100);
-    expect(order.arrived).toBe(1); // a command that reached the upstream is not retried
+    await eventually(() => order.aborted === 1);
+    // A command that reached the upstream is not retried: the exchange ended (its access-log
+    // line is written then) after one attempt, and the next request on the route (the marker)
+    // is the next to arrive upstream.
+    await eventually(() => gateway.accessLog('never-answered') !== undefined);
+    expect(gateway.accessLog('never-answered')).toMatchObject({ status: 504, attempts: 1 });
+    expect((await send(gateway.url, 'POST', '/api/v1/orders', { body: '{}', headers: { 'x-request-id': 'marker' } })).status).toBe(200);
+    expect(order.arrivedIds).toEqual(['never-answered', 'marker']);
+    expect(order.abortedIds).toEqual(['never-answered']);
     expect(await gateway.metric('gateway_upstream_errors_total', { route: 'orders', kind: 'timeout' })).toBe(1);
   });
 
@@ -144,10 +151,10 @@ describe('timeouts', () => {
     const req = request(`${gateway.url}/api/v1/orders`, { method: 'POST', headers: { 'content-length': '2' } });
     req.on('error', () => undefined);
     req.end('{}');
-    await until(() => order.arrived === 1);
+    await eventually(() => order.arrived === 1);
     req.destroy();
-    await until(() => order.aborted === 1);
-    await until(() => gateway.logs.some((line) => line.msg === 'request' && line.status === 499));
+    await eventually(() => order.aborted === 1);
+    await eventually(() => gateway.logs.some((line) => line.msg === 'request' && line.status === 499));
     expect(await breakerState(gateway)).toBe(0);
   });
 });
@@ -155,12 +162,16 @@ describe('timeouts', () => {
 describe('retries', () => {
   it('does not retry a command without Idempotency-Key once it reached the upstream', async () => {
     const order = await upstream();
-    order.onHead = (req) => req.socket.destroy();
+    order.onHeadFor.set('reset-once', (req) => req.socket.destroy());
     const gateway = await gatewayFor(routesYaml({ order: order.url }));
-    const answer = await send(gateway.url, 'POST', '/api/v1/orders', { body: '{"customerId":"c"}' });
+    const answer = await send(gateway.url, 'POST', '/api/v1/orders', { body: '{"customerId":"c"}', headers: { 'x-request-id': 'reset-once' } });
     expect(answer.status).toBe(502);
-    await delay(200); // longer than every backoff of the route
-    expect(order.arrived).toBe(1);
+    // The answer ends the exchange after one attempt (its access-log line says so), and the
+    // next request on the route (the marker) is the next to arrive upstream.
+    await eventually(() => gateway.accessLog('reset-once') !== undefined);
+    expect(gateway.accessLog('reset-once')).toMatchObject({ status: 502, attempts: 1 });
+    expect((await send(gateway.url, 'POST', '/api/v1/orders', { body: '{}', headers: { 'x-request-id': 'marker' } })).status).toBe(200);
+    expect(order.arrivedIds).toEqual(['reset-once', 'marker']);
     expect(await gateway.metric('gateway_retries_total', { route: 'orders' })).toBe(0);
   });
 
@@ -212,7 +223,7 @@ describe('retries', () => {
     expect(answer.status).toBe(200);
     expect(live.requests.map((r) => r.body)).toEqual([body]);
     expect(await gateway.metric('gateway_retries_total', { route: 'orders', kind: 'connect_refused' })).toBe(1);
-    await until(() => gateway.accessLog('retry-refused') !== undefined);
+    await eventually(() => gateway.accessLog('retry-refused') !== undefined);
     expect(gateway.accessLog('retry-refused')).toMatchObject({ status: 200, attempts: 2, target: live.url });
   });
 
@@ -222,7 +233,7 @@ describe('retries', () => {
       routesYaml({ order: `http://127.0.0.1:${port}` }, { retry: { retries: 6, initialDelayMs: 100, maxDelayMs: 400 } }),
     );
     const answer = send(gateway.url, 'POST', '/api/v1/orders', { body: '{"late":true}' });
-    await until(async () => (await gateway.metric('gateway_upstream_errors_total', { route: 'orders', kind: 'connect_refused' })) >= 1);
+    await eventually(async () => (await gateway.metric('gateway_upstream_errors_total', { route: 'orders', kind: 'connect_refused' })) >= 1);
     const late = await upstream(port);
     expect((await answer).status).toBe(200);
     expect(late.requests.map((r) => r.body)).toEqual(['{"late":true}']);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'node:http';
-import { send, until } from './support/send.ts';
+import { eventually } from '@delivery/test-support';
+import { send } from './support/send.ts';
 import { routesYaml, startTestGateway, type TestGateway } from './support/testGateway.ts';
 import { reply, TestUpstream } from './support/testUpstream.ts';
 
@@ -115,7 +116,7 @@ describe('routing and pass-through', () => {
     const answer = await send(gateway.url, 'POST', '/api/v1/dispatches', { headers: { 'x-request-id': 'client.trace:42-A_b' }, body: '{}' });
     expect(answer.headers['x-request-id']).toBe('client.trace:42-A_b');
     expect(dispatch.request('client.trace:42-A_b')?.url).toBe('/api/v1/dispatches');
-    await until(() => gateway.accessLog('client.trace:42-A_b') !== undefined);
+    await eventually(() => gateway.accessLog('client.trace:42-A_b') !== undefined);
     const lines = gateway.logs.filter((line) => line.requestId === 'client.trace:42-A_b' && line.msg === 'request');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
@@ -180,7 +181,7 @@ describe('routing and pass-through', () => {
       const first = await Promise.race([
         arrived,
         answer.then(async (status) => {
-          await until(() => gateway.accessLog(requestId) !== undefined, 1000).catch(() => undefined);
+          await eventually(() => gateway.accessLog(requestId) !== undefined, 1000).catch(() => undefined);
           return `answered ${status} first: ${JSON.stringify(gateway.accessLog(requestId))}`;
         }),
       ]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { serviceUnderTest, type ServiceUnderTest } from '@delivery/command-kit/testing';
+import { placeOrderBody, serviceUnderTest, type ServiceUnderTest } from '@delivery/test-support';
 import { startDeliveryService } from '@delivery/delivery-service';
 import { startDispatchService } from '@delivery/dispatch-service';
 import { startOrderService } from '@delivery/order-service';
@@ -37,16 +37,7 @@ describe('gateway in front of the real write services', () => {
     });
 
   it('places an order through the gateway; OrderPlaced carries the request id', async () => {
-    const answer = await post(
-      '/api/v1/orders',
-      {
-        customerId: 'customer-gw',
-        storeId: 'store-1',
-        items: [{ menuId: 'm-1', name: 'Tteokbokki', quantity: 1, unitPrice: 7000 }],
-        deliveryAddress: { line: '3 Gangnam-daero', lat: 37.49, lng: 127.02 },
-      },
-      'gw-order-1',
-    );
+    const answer = await post('/api/v1/orders', placeOrderBody({ customerId: 'customer-gw' }), 'gw-order-1');
     expect(answer.status).toBe(201);
     const { orderId } = answer.json() as { orderId: string };
     const [event] = await order.events.waitForEvents(orderId, 1);

@@ -4,12 +4,12 @@
 // comparison), written to docs/benchmarks.md.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { MongoClient, type AnyBulkWriteOperation, type Collection } from 'mongodb';
-import { createMongo, ensureComponent, mongo as installedMongo, repoRoot, statePath } from '../src/index.ts';
+import { writeBenchmarkSection } from '@delivery/test-support';
+import { createMongo, ensureComponent, mongo as installedMongo, statePath } from '../src/index.ts';
 import { isPortOpen } from '../src/process/isPortOpen.ts';
 
 const SIZES = [1_000, 100_000];
@@ -17,7 +17,6 @@ const FINDS = 2_000;
 const SEQUENTIAL_UPSERTS = 2_000;
 const BATCHES = 20;
 const BATCH_SIZE = 500;
-const SECTION = '## Document store (mongo-java-server stand-in)';
 
 interface View {
   _id: string;
@@ -114,7 +113,7 @@ function report(results: Result[], load: string): string {
   const ms = (value: number): string => `${value.toFixed(2)} ms`;
   const rate = (value: number): string => `${Math.round(value).toLocaleString('en-US')} ops/s`;
   return [
-    SECTION,
+    '## Document store (mongo-java-server stand-in)',
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:store\` on ${nproc} cores (${cpuModel}; load average`,
     `${load} when it started), Node ${process.version}, \`mongodb\` driver ${driver}, against mongo-java-server 1.47.0`,
@@ -132,22 +131,6 @@ function report(results: Result[], load: string): string {
       `| ${r.backend} | ${r.documents.toLocaleString('en-US')} | ${ms(r.findP50)} | ${ms(r.findP99)} | ${rate(r.sequentialOps)} | ${rate(r.batchOps)} |`),
     '',
   ].join('\n');
-}
-
-/** Replaces this benchmark's section of docs/benchmarks.md (or appends it), keeping the others. */
-function writeSection(section: string): string {
-  const file = join(repoRoot, 'docs/benchmarks.md');
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = current.indexOf(SECTION);
-  let next: string;
-  if (start === -1) {
-    next = `${current.trimEnd()}\n\n${section}`;
-  } else {
-    const end = current.indexOf('\n## ', start + SECTION.length);
-    next = `${current.slice(0, start)}${section}${end === -1 ? '' : `\n${current.slice(end + 1)}`}`;
-  }
-  writeFileSync(file, next);
-  return file;
 }
 
 /** Measures every size on a fresh instance of the stand-in with that backend. */
@@ -183,4 +166,4 @@ if (!(await installedMongo.isInstalled())) await installedMongo.install();
 const results: Result[] = [];
 for (const backend of BACKENDS) results.push(...(await measureBackend(backend)));
 const section = report(results, load);
-console.log(`\n${section}\nwritten to ${writeSection(section)}`);
+console.log(`\n${section}\nwritten to ${writeBenchmarkSection(section)}`);

@@ -27,5 +27,6 @@ export {
   type EnsureOptions,
 } from './infrastructure.ts';
 export { repoRoot, stateDir, statePath } from './state.ts';
-export { startPlatform, freePorts, type Platform, type RunningService } from './platform/platform.ts';
+export { startPlatform, type Platform, type RunningService } from './platform/platform.ts';
+export { waitFor } from './process/waitFor.ts';
 export { SERVICES, DEFAULT_PORTS, serviceUrls, type ServicePorts, type ServiceDefinition } from './platform/services.ts';

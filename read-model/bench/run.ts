@@ -19,13 +19,12 @@ import {
   repoRoot,
   statePath,
 } from '@delivery/infra';
+import { cpuMeter, freePort, infrastructurePids, waitGroupConsumed, writeBenchmarkSection } from '@delivery/test-support';
 import { readModelConfig, startReadModel, type TopicNames } from '../src/index.ts';
 import { Journey } from '../test/support/journey.ts';
 import { topicEnv } from '../test/support/readModelHarness.ts';
-import { writeReadModelSection } from './benchmarksDoc.ts';
 import { vegetaAttack, vegetaBinary, wrkMax, type LatencyReport } from './loadGenerators.ts';
-import { cpuMeter, infrastructurePids } from './processCpu.ts';
-import { freePort, startServiceProcess, type ServiceProcess } from './serviceProcess.ts';
+import { startServiceProcess, type ServiceProcess } from './serviceProcess.ts';
 import { StubViewStore } from './stubViewStore.ts';
 import { TimedViewStore } from './timedViewStore.ts';
 
@@ -61,32 +60,7 @@ async function createTopics(names: string[]): Promise<void> {
   });
 }
 
-async function lagOf(groupId: string, topics: string[]): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    let behind = 0;
-    for (const { topic, partitions } of await admin.fetchOffsets({ groupId, topics })) {
-      for (const end of await admin.fetchTopicOffsets(topic)) {
-        const done = partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-        behind += Number(end.high) - (done === '-1' ? Number(end.low) : Number(done));
-      }
-    }
-    return behind;
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function waitCaughtUp(groupId: string, topics: string[], timeoutMs = 600_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const behind = await lagOf(groupId, topics).catch(() => -1);
-    if (behind === 0) return;
-    if (Date.now() > deadline) throw new Error(`${groupId} did not catch up (${behind} behind)`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const waitCaughtUp = (groupId: string, topics: string[]) => waitGroupConsumed(kafka, groupId, topics, { timeoutMs: 600_000, intervalMs: 50 });
 
 function isolated(tag: string) {
   const names = { group: `bench-${tag}-${run}`, database: `bench_${tag}_${run}`, prefix: `bench:${tag}:${run}:` };
@@ -412,7 +386,7 @@ ${table(
   ],
 )}
 `;
-  const file = writeReadModelSection(markdown);
+  const file = writeBenchmarkSection(markdown);
   log(`wrote ${file}`);
   console.log(markdown);
 }

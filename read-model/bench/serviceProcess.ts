@@ -1,21 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { statePath } from '@delivery/infra';
+import { eventually, freePort } from '@delivery/test-support';
 
 export interface ServiceProcess {
   url: string;
   pid: number;
   logFile: string;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Starts `node <entry>` as production would (own process), waits for `readyPath`. */
@@ -31,14 +23,12 @@ export async function startServiceProcess(name: string, entry: string, env: Reco
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}; see ${logFile}`);
-    const ok = await fetch(url + readyPath).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error(`${name} not ready within 60 s; see ${logFile}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  // A process that exited will not become ready: that ends the wait too.
+  const outcome = await eventually(
+    async () => (child.exitCode !== null ? `exited with ${child.exitCode}` : (await fetch(url + readyPath)).ok && 'ready'),
+    { timeoutMs: 60_000, intervalMs: 200, what: `${name} to be ready (see ${logFile})` },
+  );
+  if (outcome !== 'ready') throw new Error(`${name} ${outcome}; see ${logFile}`);
   return {
     url,
     pid: child.pid!,

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { eventually } from '@delivery/test-support';
 import type { OrderDocument, ViewName } from '../src/handler/index.ts';
 import { ViewStore, type OrderListQuery, type ViewCollections } from '../src/repository/index.ts';
 import { postGraphQL } from './support/graphqlClient.ts';
 import { Journey } from './support/journey.ts';
-import { eventually, NO_WRITE_SERVICES, ReadModelHarness, startSuite, testConfig, type Suite } from './support/readModelHarness.ts';
+import { NO_WRITE_SERVICES, ReadModelHarness, startSuite, testConfig, type Suite } from './support/readModelHarness.ts';
 
 /**
  * DataLoader batching, counted at the repository: an `api` instance (no consumer, so every

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startComponent, stopComponent } from '@delivery/infra';
+import { eventually } from '@delivery/test-support';
 import { Journey } from './support/journey.ts';
 import type { KafkaFixture } from './support/kafkaFixture.ts';
-import { eventually, startSuite, type ReadModelHarness, type Suite } from './support/readModelHarness.ts';
+import { startSuite, type ReadModelHarness, type Suite } from './support/readModelHarness.ts';
 
 /**
  * Kafka stops under a running consumer: kafkajs gives up and crashes, the CRASH listener
@@ -31,7 +32,7 @@ describe('Kafka outage', () => {
     const restartsBefore = await rm.metric('read_model_consumer_restarts_total');
 
     await stopComponent('kafka');
-    await eventually(async () => ((await rm.metric('read_model_consumer_restarts_total')) > restartsBefore ? true : undefined), 90_000, 500);
+    await eventually(async () => ((await rm.metric('read_model_consumer_restarts_total')) > restartsBefore ? true : undefined), { timeoutMs: 90_000, intervalMs: 500 });
     // The views stay readable while Kafka is away.
     expect((await rm.get(`/api/v1/orders/${before[0]!.orderId}`)).status).toBe(200);
 

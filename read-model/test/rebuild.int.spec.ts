@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '@delivery/runtime-kit';
+import { eventually } from '@delivery/test-support';
 import { rebuildViews } from '../src/consumer/index.ts';
 import { Journey } from './support/journey.ts';
 import type { KafkaFixture } from './support/kafkaFixture.ts';
-import { eventually, startSuite, type ReadModelHarness, type Suite } from './support/readModelHarness.ts';
+import { startSuite, type ReadModelHarness, type Suite } from './support/readModelHarness.ts';
 
 /**
  * `read-model:rebuild` while the service runs: the replay fills the next generation, the

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startComponent, stopComponent } from '@delivery/infra';
+import { eventually } from '@delivery/test-support';
 import { Journey } from './support/journey.ts';
 import type { KafkaFixture } from './support/kafkaFixture.ts';
-import { eventually, startSuite, type ReadModelHarness, type Suite } from './support/readModelHarness.ts';
+import { startSuite, type ReadModelHarness, type Suite } from './support/readModelHarness.ts';
 
 /**
  * MongoDB stops while events keep arriving: the consumer pauses (offsets stay uncommitted),

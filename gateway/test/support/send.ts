@@ -59,12 +59,3 @@ export function sendRaw(base: string, bytes: string, timeoutMs = 5000): Promise<
 }
 
 export const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `condition` until it holds or `timeoutMs` passes. */
-export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await delay(10);
-  }
-}

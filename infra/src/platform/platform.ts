@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tailLines } from '../process/tailLines.ts';
@@ -111,20 +110,4 @@ async function waitReady(service: RunningService, timeoutMs: number): Promise<vo
   throw new Error(
     `${service.definition.name} ${why}; log ${service.logFile}:\n${tailLines(service.logFile, 30)}`,
   );
-}
-
-/** Free TCP ports from the OS, for test platforms that must not collide with `npm start`. */
-export async function freePorts(): Promise<ServicePorts> {
-  const one = () =>
-    new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-      });
-    });
-  const ports: Partial<ServicePorts> = {};
-  for (const s of SERVICES) ports[s.name] = await one();
-  return ports as ServicePorts;
 }

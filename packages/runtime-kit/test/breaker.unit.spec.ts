@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { pino } from 'pino';
 import { createBreaker, createRegistry, DeadlineExceeded, isBreakerOpen, type Breaker, type BreakerSettings } from '../src/index.ts';
 
@@ -17,6 +16,7 @@ describe('circuit breaker', () => {
   const breakers: Breaker<[boolean], string>[] = [];
   afterEach(() => {
     for (const b of breakers.splice(0)) b.shutdown();
+    jest.useRealTimers();
   });
 
   const make = (overrides: Partial<BreakerSettings> = {}) => {
@@ -47,18 +47,27 @@ describe('circuit breaker', () => {
     const rejected = await breaker.fire(false).catch((e: unknown) => e);
     expect(isBreakerOpen(rejected)).toBe(true);
     expect(calls()).toBe(before);
-    expect(breaker.retryAfterSeconds()).toBeGreaterThanOrEqual(1);
+    expect(breaker.retryAfterSeconds()).toBe(1); // 300 ms left at most, rounded up to the header's whole second
     const gauge = await registry.getSingleMetric('circuit_breaker_state')?.get();
     expect(gauge?.values.find((v) => v.labels.breaker === 'upstream')?.value).toBe(2);
   });
 
-  it('lets one probe through when half-open and closes on its success', async () => {
-    const { breaker } = make();
+  it('stays open for resetTimeoutMs, advertising the time left, then lets one probe through and closes on its success', async () => {
+    jest.useFakeTimers(); // the clock moves only when the test moves it
+    const { breaker, calls } = make({ resetTimeoutMs: 2500 });
     for (let i = 0; i < 3; i++) await breaker.fire(true).catch(() => undefined);
     expect(breaker.state()).toBe('open');
-    await sleep(settings.resetTimeoutMs + 100);
+    expect(breaker.retryAfterSeconds()).toBe(3);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(breaker.retryAfterSeconds()).toBe(2);
+    await jest.advanceTimersByTimeAsync(1499);
+    expect(breaker.state()).toBe('open');
+    expect(isBreakerOpen(await breaker.fire(false).catch((e: unknown) => e))).toBe(true);
+    expect(calls()).toBe(3);
+    await jest.advanceTimersByTimeAsync(1);
     expect(breaker.state()).toBe('half-open');
     await expect(breaker.fire(false)).resolves.toBe('ok');
+    expect(calls()).toBe(4);
     expect(breaker.state()).toBe('closed');
   });
 
@@ -80,6 +89,7 @@ describe('circuit breaker', () => {
   });
 
   it('aborts the call at its deadline and rejects with DeadlineExceeded', async () => {
+    jest.useFakeTimers();
     let aborted = false;
     const breaker = createBreaker(
       'slow',
@@ -93,10 +103,14 @@ describe('circuit breaker', () => {
       settings,
       { registry: createRegistry('t'), logger: pino({ level: 'silent' }) },
     );
-    const started = Date.now();
-    await expect(breaker.fire()).rejects.toBeInstanceOf(DeadlineExceeded);
+    const outcome = breaker.fire().catch((error: unknown) => error);
+    await jest.advanceTimersByTimeAsync(settings.timeoutMs - 1);
+    expect(aborted).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
     expect(aborted).toBe(true);
-    expect(Date.now() - started).toBeLessThan(5000); // a guard against hanging, not a speed figure
+    const error = await outcome;
+    expect(error).toBeInstanceOf(DeadlineExceeded);
+    expect((error as Error).message).toBe(`deadline of ${settings.timeoutMs} ms exceeded`);
     breaker.shutdown();
   });
 });

@@ -16,18 +16,37 @@ const get = (port: number, path: string) =>
 describe('listen().close() drains', () => {
   it('lets a request in flight finish, answers it with Connection: close, then refuses new connections', async () => {
     let release: () => void = () => undefined;
+    let arrived: () => void = () => undefined;
+    const slowArrived = new Promise<void>((resolve) => (arrived = resolve));
     const service = await listen(
       (req: IncomingMessage, res: ServerResponse) => {
-        if (req.url === '/slow') release = () => res.end('slow done');
-        else res.end('fast');
+        if (req.url === '/slow') {
+          release = () => res.end('slow done');
+          arrived();
+        } else res.end('fast');
       },
       0,
       '127.0.0.1',
     );
+    // The drain's first sweep of idle connections (after the settle time), seen on the server itself.
+    const swept = new Promise<void>((resolve) => {
+      const closeIdle = service.server.closeIdleConnections.bind(service.server);
+      service.server.closeIdleConnections = () => {
+        closeIdle();
+        resolve();
+      };
+    });
     const inFlight = get(service.port, '/slow');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    let answered = false;
+    void inFlight.then(
+      () => (answered = true),
+      () => (answered = true),
+    );
+    await slowArrived;
     const closed = service.close(5000, 50);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await swept;
+    expect(answered).toBe(false); // idle sockets are being closed; the busy one stays open
+    await expect(get(service.port, '/fast')).rejects.toThrow(/ECONNREFUSED/); // no new connection while draining
     release();
     await expect(inFlight).resolves.toEqual({ status: 200, connection: 'close', body: 'slow done' });
     await closed;

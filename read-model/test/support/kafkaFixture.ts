@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
 import type { DomainEvent } from '@delivery/contracts';
 import { kafkaBrokers } from '@delivery/infra';
+import { waitGroupConsumed } from '@delivery/test-support';
 import type { TopicNames } from '../../src/index.ts';
 
 /**
@@ -78,32 +79,7 @@ export class KafkaFixture {
 
   /** Resolves once the group has committed every message of the event topics (all consumed and stored). */
   async waitConsumed(groupId: string, timeoutMs = 20_000): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    const topics = [this.topics.order, this.topics.dispatch, this.topics.delivery];
-    try {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        let behind: number | string = 0;
-        try {
-          const committed = await admin.fetchOffsets({ groupId, topics });
-          for (const { topic, partitions } of committed) {
-            for (const end of await admin.fetchTopicOffsets(topic)) {
-              const done = partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-              behind += Number(end.high) - (done === '-1' ? Number(end.low) : Number(done));
-            }
-          }
-        } catch (error) {
-          // Right after a broker restart the coordinator moves and loads: ask again.
-          behind = `unknown (${(error as Error).message})`;
-        }
-        if (behind === 0) return;
-        if (Date.now() > deadline) throw new Error(`group ${groupId} still ${behind} messages behind after ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    } finally {
-      await admin.disconnect();
-    }
+    await waitGroupConsumed(this.kafka, groupId, [this.topics.order, this.topics.dispatch, this.topics.delivery], { timeoutMs });
   }
 
   async destroy(): Promise<void> {

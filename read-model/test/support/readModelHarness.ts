@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { Redis } from 'ioredis';
 import { kafkaBrokers, mongoUrl, redisUrl } from '@delivery/infra';
+import { metricValue } from '@delivery/test-support';
 import { readModelConfig, startReadModel, type ReadModel, type ReadModelConfig, type TopicNames } from '../../src/index.ts';
 import type { ReadModelEnv } from '../../src/config/index.ts';
 import type { ReadModelOverrides } from '../../src/readModel.ts';
@@ -102,34 +103,6 @@ export class ReadModelHarness {
 /** A parsed JSON answer; tests read into it freely. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test assertions navigate arbitrary JSON
 export type Json = any;
-
-export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const match = /^([a-z_:]+)(\{([^}]*)\})? ([0-9.e+-]+|NaN)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const series = Object.fromEntries([...(match[3] ?? '').matchAll(/([a-z_]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([k, v]) => series[k] === v)) sum += Number(match[4]);
-  }
-  return sum;
-}
-
-/** Polls until `check` returns a value that is not undefined (or throws the last error on timeout). */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${lastError instanceof Error ? `: ${lastError.message}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
 
 /** Fallback URLs of a suite that runs no write service: a miss is then simply not found. */
 export const NO_WRITE_SERVICES: ReadModelEnv = {

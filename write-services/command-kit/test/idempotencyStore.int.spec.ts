@@ -1,10 +1,9 @@
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '@delivery/runtime-kit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { IdempotencyClaimLost, IdempotencyStore } from '../src/idempotency/idempotencyStore.ts';
 import { applyMigrations } from '../src/migrations/migrationRunner.ts';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../src/testing/throwawayDatabase.ts';
+import { createThrowawayDatabase, eventually, type ThrowawayDatabase } from '@delivery/test-support';
 import { mariadbExecutor, type TestExecutor } from './mariadbExecutor.ts';
 
 const migrationsDir = join(import.meta.dirname, '../../../prisma/order/migrations');
@@ -28,6 +27,28 @@ describe('idempotency store', () => {
     await db.end();
     await database.drop();
   });
+
+  type Deadline = 'locked_until' | 'expires_at';
+  /** Waits until the key's lock or record expiry has passed by the database clock, the one the store compares with. */
+  const untilPast = (key: string, column: Deadline) =>
+    eventually(
+      async () => {
+        const [row] = await db.$queryRawUnsafe<{ past: number | bigint }[]>(
+          `SELECT ${column} < UTC_TIMESTAMP(3) AS past FROM idempotency_record WHERE idempotency_key = ?`,
+          key,
+        );
+        return Number(row?.past) === 1;
+      },
+      { what: `${column} of ${key} to pass` },
+    );
+  /** How far after the record's creation the lock or the expiry was set, in microseconds. */
+  const microsFromCreation = async (key: string, column: Deadline) => {
+    const [row] = await db.$queryRawUnsafe<{ micros: number | bigint }[]>(
+      `SELECT TIMESTAMPDIFF(MICROSECOND, created_at, ${column}) AS micros FROM idempotency_record WHERE idempotency_key = ?`,
+      key,
+    );
+    return Number(row?.micros);
+  };
 
   it('given a new key when claimed then the command may execute', async () => {
     expect((await store.claim(scope, freshKey(), 'hash-a')).outcome).toBe('execute');
@@ -82,10 +103,13 @@ describe('idempotency store', () => {
     const key = freshKey();
     const dead = await shortLock.claim(scope, key, 'hash-a');
     if (dead.outcome !== 'execute') throw new Error('expected execute');
-    await sleep(120);
+    expect(await microsFromCreation(key, 'locked_until')).toBe(50_000);
+    await untilPast(key, 'locked_until');
     const takeover = await shortLock.claim(scope, key, 'hash-a');
-    expect(takeover.outcome).toBe('execute');
+    if (takeover.outcome !== 'execute') throw new Error(`expected execute, got ${takeover.outcome}`);
     await expect(shortLock.complete(dead.claim, answer)).rejects.toThrow(IdempotencyClaimLost);
+    await shortLock.complete(takeover.claim, answer);
+    expect(await shortLock.claim(scope, key, 'hash-a')).toEqual({ outcome: 'replay', answer });
   });
 
   it('given a record older than its time to live when claimed then it starts afresh and purging drops it', async () => {
@@ -94,10 +118,14 @@ describe('idempotency store', () => {
     const first = await shortLived.claim(scope, key, 'hash-a');
     if (first.outcome !== 'execute') throw new Error('expected execute');
     await shortLived.complete(first.claim, answer);
-    await sleep(120);
+    expect(await microsFromCreation(key, 'expires_at')).toBe(50_000);
+    await untilPast(key, 'expires_at');
+    // A live record with another body would be a mismatch: this one starts afresh.
     expect((await shortLived.claim(scope, key, 'hash-b')).outcome).toBe('execute');
-    await sleep(120);
-    expect(await shortLived.purgeExpired()).toBeGreaterThanOrEqual(1);
+    await untilPast(key, 'expires_at');
+    // The fresh record is the only expired one in this schema (the others live 60 s or 24 h).
+    expect(await shortLived.purgeExpired()).toBe(1);
+    expect(await db.$queryRawUnsafe('SELECT key_hash FROM idempotency_record WHERE idempotency_key = ?', key)).toEqual([]);
   });
 
   it('keeps records for 24 hours by default', async () => {

@@ -5,7 +5,7 @@ import { createLogger } from '@delivery/runtime-kit';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { checksumOf } from '../src/migrations/migrationFiles.ts';
 import { applyMigrations, MigrationRefused } from '../src/migrations/migrationRunner.ts';
-import { adminQuery, createThrowawayDatabase, type ThrowawayDatabase } from '../src/testing/throwawayDatabase.ts';
+import { adminQuery, createThrowawayDatabase, type ThrowawayDatabase } from '@delivery/test-support';
 
 const orderMigrations = join(import.meta.dirname, '../../../prisma/order/migrations');
 const logger = createLogger('migration-runner-test', 'silent');

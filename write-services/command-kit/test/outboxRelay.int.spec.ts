@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { DeliveryEvent } from '@delivery/contracts';
 import { kafkaBrokers } from '@delivery/infra';
 import { createLogger, Registry } from '@delivery/runtime-kit';
+import { createThrowawayDatabase, EventTap, eventually, type ThrowawayDatabase } from '@delivery/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Kafka, logLevel } from 'kafkajs';
 import { stampEvents } from '../src/domain/stampEvents.ts';
@@ -11,8 +12,6 @@ import { createKafkaPublisher } from '../src/outbox/kafkaPublisher.ts';
 import { outboxMetrics } from '../src/outbox/outboxMetrics.ts';
 import { OutboxRelay, type RelayFaults } from '../src/outbox/outboxRelay.ts';
 import { appendToOutbox, readBacklog } from '../src/outbox/outboxTable.ts';
-import { EventTap } from '../src/testing/eventTap.ts';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../src/testing/throwawayDatabase.ts';
 import { mariadbExecutor, type TestExecutor } from './mariadbExecutor.ts';
 
 const migrationsDir = join(import.meta.dirname, '../../../prisma/delivery/migrations');
@@ -62,13 +61,6 @@ describe('outbox relay (real Kafka, one lease per outbox)', () => {
     relay.start();
     return { relay, registry };
   };
-  const waitFor = async (condition: () => boolean | Promise<boolean>, timeoutMs = 20_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  };
   const versionsOf = (id: string) => tap.eventsOf(id).map((e) => e.version);
 
   beforeAll(async () => {
@@ -103,11 +95,20 @@ describe('outbox relay (real Kafka, one lease per outbox)', () => {
       a.relay.nudge();
       b.relay.nudge();
     }
-    await waitFor(() => ids.every((id) => tap.eventsOf(id).length >= 30));
-    await new Promise((resolve) => setTimeout(resolve, 500)); // room for a duplicate to show up
-    for (const id of ids) expect(versionsOf(id)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    await eventually(() => ids.every((id) => tap.eventsOf(id).length >= 30));
+    await eventually(async () => (await readBacklog(db)).size === 0);
     expect([a.relay.state, b.relay.state].sort()).toEqual(['leader', 'standby']);
     expect(await readBacklog(db)).toEqual({ size: 0, oldestAgeSeconds: 0 });
+    // Stopped relays publish nothing more (stop finishes the cycle in flight). A marker per
+    // aggregate, published afterwards by a third relay on the same key, arrives after
+    // anything the two ever published: a duplicate would show up before it.
+    await Promise.all([a.relay.stop(), b.relay.stop()]);
+    startRelay('marker');
+    await append(ids.flatMap((id) => locationEvents(id, 30, 1)));
+    for (const id of ids) {
+      const events = await tap.eventsUntilMarker(id, (event) => event.version === 31);
+      expect(events.map((e) => e.version)).toEqual(Array.from({ length: 31 }, (_, i) => i + 1));
+    }
     const record = tap.recordsOf(ids[0]!)[0]!;
     expect(record.key).toBe(ids[0]);
     expect(record.headers).toMatchObject({ 'event-type': 'DeliveryLocationUpdated', 'correlation-id': 'relay-test' });
@@ -117,13 +118,13 @@ describe('outbox relay (real Kafka, one lease per outbox)', () => {
   it('given the leader stops then the standby takes over and publishes what follows', async () => {
     await freshOutbox();
     const a = startRelay('a');
-    await waitFor(() => a.relay.state === 'leader');
+    await eventually(() => a.relay.state === 'leader');
     const b = startRelay('b');
-    await waitFor(() => b.relay.state === 'standby');
+    await eventually(() => b.relay.state === 'standby');
     await a.relay.stop();
     const id = randomUUID();
     await append(locationEvents(id, 0, 5));
-    await waitFor(() => tap.eventsOf(id).length >= 5, 5000);
+    await eventually(() => tap.eventsOf(id).length >= 5, 5000);
     expect(b.relay.state).toBe('leader');
     expect(versionsOf(id)).toEqual([1, 2, 3, 4, 5]);
   });
@@ -131,19 +132,22 @@ describe('outbox relay (real Kafka, one lease per outbox)', () => {
   it('given the leader crashes between publish and mark-sent then the standby republishes: duplicates, no loss, order kept', async () => {
     await freshOutbox();
     const a = startRelay('a', { faults: { crashAfterPublish: true } });
-    await waitFor(() => a.relay.state === 'leader');
+    await eventually(() => a.relay.state === 'leader');
     const b = startRelay('b');
-    await waitFor(() => b.relay.state === 'standby');
+    await eventually(() => b.relay.state === 'standby');
     const id = randomUUID();
     await append(locationEvents(id, 0, 40));
     a.relay.nudge();
-    await waitFor(() => a.relay.state === 'crashed');
-    await waitFor(async () => (await readBacklog(db)).size === 0);
-    await waitFor(() => new Set(versionsOf(id)).size === 40);
+    await eventually(() => a.relay.state === 'crashed');
+    await eventually(async () => (await readBacklog(db)).size === 0);
+    await eventually(() => new Set(versionsOf(id)).size === 40);
     const versions = versionsOf(id);
     expect(versions.length).toBeGreaterThan(40); // the crashed batch went out twice
     const firstSeen = versions.filter((v, i) => versions.indexOf(v) === i);
     expect(firstSeen).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    // Exactly the crashed batch (the first 25 rows, one batch) twice, then the rest once, in order.
+    const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+    expect(versions).toEqual([...upTo(25), ...upTo(40)]);
     expect(b.relay.state).toBe('leader');
   });
 
@@ -152,7 +156,7 @@ describe('outbox relay (real Kafka, one lease per outbox)', () => {
     const { relay, registry } = startRelay('offline', { brokers: ['127.0.0.1:1'] });
     const id = randomUUID();
     await append(locationEvents(id, 0, 3));
-    await waitFor(async () => ((await registry.getSingleMetric('outbox_publish_failures_total')?.get())?.values[0]?.value ?? 0) >= 2);
+    await eventually(async () => ((await registry.getSingleMetric('outbox_publish_failures_total')?.get())?.values[0]?.value ?? 0) >= 2);
     expect(relay.state).toBe('backoff');
     expect((await readBacklog(db)).size).toBe(3);
     const backlog = (await registry.getSingleMetric('outbox_backlog_events')?.get())?.values[0]?.value;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '@delivery/runtime-kit';
 import { applyMigrations } from '../src/migrations/migrationRunner.ts';
-import { adminQuery, createThrowawayDatabase, type ThrowawayDatabase } from '../src/testing/throwawayDatabase.ts';
+import { adminQuery, createThrowawayDatabase, type ThrowawayDatabase } from '@delivery/test-support';
 import { describeDatabase, describePrismaSchema } from './schemaDescription.ts';
 
 const prismaDir = join(import.meta.dirname, '../../../prisma');

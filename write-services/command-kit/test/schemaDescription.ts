@@ -1,5 +1,5 @@
 import { getDMMF } from '@prisma/get-dmmf';
-import { adminQuery } from '../src/testing/throwawayDatabase.ts';
+import { adminQuery } from '@delivery/test-support';
 
 /** A schema reduced to what both Prisma's DMMF and information_schema can say, for comparison. */
 export interface ColumnDescription {

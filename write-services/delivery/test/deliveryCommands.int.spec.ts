@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { serviceUnderTest, type ServiceUnderTest } from '@delivery/command-kit/testing';
-import { describeBadInput, expectProblem } from '@delivery/command-kit/testing/jest';
+import { serviceUnderTest, type ServiceUnderTest } from '@delivery/test-support';
+import { describeBadInput, expectProblem } from '@delivery/test-support/jest';
 import {
   DeliveryCompleted,
   DeliveryCreated,

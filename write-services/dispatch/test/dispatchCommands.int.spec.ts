@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { serviceUnderTest, type ServiceUnderTest } from '@delivery/command-kit/testing';
-import { describeBadInput, expectProblem } from '@delivery/command-kit/testing/jest';
-import { DispatchAccepted, DispatchCancelled, DispatchRequested, DispatchSnapshot } from '@delivery/contracts';
+import { serviceUnderTest, type ServiceUnderTest } from '@delivery/test-support';
+import { describeBadInput, expectProblem } from '@delivery/test-support/jest';
+import { DispatchAccepted, DispatchCancelled, DispatchRequested, DispatchSnapshot, type DomainEvent } from '@delivery/contracts';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDispatchService } from '../src/index.ts';
 
@@ -101,6 +101,12 @@ describe('dispatch service (HTTP, MariaDB, Kafka)', () => {
       for (const loser of responses.filter((r) => r.status !== 200)) expectProblem(loser, 409);
       const snapshot = await sut.api.get(`/api/v1/dispatches/${dispatchId}`);
       expect(snapshot.body).toMatchObject({ status: 'ACCEPTED', version: 2 });
+      const rows = (await sut.outbox()).filter((row) => row.aggregateId === dispatchId);
+      expect(rows.map((row) => [row.version, row.eventType])).toEqual([
+        [1, 'DispatchRequested'],
+        [2, 'DispatchAccepted'],
+      ]);
+      expect(rows[1]!.event.payload).toMatchObject({ riderId: snapshot.body.riderId });
     });
 
     it('given an Idempotency-Key repeat then the first answer is replayed and one event written', async () => {
@@ -108,10 +114,21 @@ describe('dispatch service (HTTP, MariaDB, Kafka)', () => {
       const body = requestBody();
       const first = await sut.api.send('POST', '/api/v1/dispatches', body, { 'Idempotency-Key': key });
       const repeat = await sut.api.send('POST', '/api/v1/dispatches', body, { 'Idempotency-Key': key });
+      expect(first.status).toBe(201);
+      expect(repeat.status).toBe(201);
       expect(repeat.body).toEqual(first.body);
-      await sut.events.waitForEvents(first.body.dispatchId as string, 1);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(sut.events.received.filter((r) => r.event.eventType === 'DispatchRequested' && r.event.payload.orderId === body.orderId)).toHaveLength(1);
+      expect(repeat.headers.get('idempotent-replayed')).toBe('true');
+      const dispatchId = first.body.dispatchId as string;
+      const forThisOrder = (event: DomainEvent) => event.eventType === 'DispatchRequested' && event.payload.orderId === body.orderId;
+      // Both answered, so what they committed is in the outbox: one request, on the first dispatch.
+      expect((await sut.outbox()).filter((row) => forThisOrder(row.event)).map((row) => row.aggregateId)).toEqual([dispatchId]);
+      // On Kafka: a later command's event (the marker) follows the dispatch's only event, and once
+      // the tap read the whole topic as it stands after the marker, no partition holds a second request.
+      expect((await sut.api.send('POST', `/api/v1/dispatches/${dispatchId}/cancel`)).status).toBe(200);
+      const events = await sut.events.eventsUntilMarker(dispatchId, (event) => event.eventType === 'DispatchCancelled');
+      expect(events.map((e) => e.eventType)).toEqual(['DispatchRequested', 'DispatchCancelled']);
+      await sut.events.caughtUp();
+      expect(sut.events.received.filter((r) => forThisOrder(r.event)).map((r) => r.event.aggregateId)).toEqual([dispatchId]);
     });
   });
 

@@ -4,17 +4,12 @@
 // the last OrderPlaced reached Kafka (relay lag). Numbers depend on the machine (2 cores,
 // load generator in the same process): compare runs, don't quote them as capacity.
 import { EVENT_TOPICS } from '@delivery/contracts';
-import { createThrowawayDatabase, EventTap } from '@delivery/command-kit/testing';
+import { createThrowawayDatabase, EventTap, eventually, placeOrderBody } from '@delivery/test-support';
 import { startOrderService } from '../src/index.ts';
 
 const total = Number(process.argv[2] ?? 2000);
 const concurrency = Number(process.argv[3] ?? 16);
-const body = JSON.stringify({
-  customerId: 'bench',
-  storeId: 'store-1',
-  items: [{ menuId: 'm-1', name: 'Bibimbap', quantity: 2, unitPrice: 9000 }],
-  deliveryAddress: { line: '1 Sejong-daero', lat: 37.56, lng: 126.97 },
-});
+const body = JSON.stringify(placeOrderBody({ customerId: 'bench', requestNote: null }));
 
 const database = await createThrowawayDatabase('order_db_bench');
 const tap = await EventTap.start(EVENT_TOPICS.order);
@@ -38,7 +33,7 @@ try {
     }),
   );
   const elapsed = performance.now() - started;
-  await tap.waitUntil(() => tap.received.filter((r) => ids.has(r.event.aggregateId)).length >= ids.size, 120_000, () => 'all events');
+  await eventually(() => tap.received.filter((r) => ids.has(r.event.aggregateId)).length >= ids.size, { timeoutMs: 120_000, what: 'all events' });
   const lag = performance.now() - started - elapsed;
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);

@@ -1,5 +1,5 @@
 import { DEFAULT_RELAY_SETTINGS } from '@delivery/command-kit';
-import { EventTap, serviceUnderTest, type ServiceUnderTest, type TopicOffsets } from '@delivery/command-kit/testing';
+import { EventTap, eventually, placeOrderBody, serviceUnderTest, type ServiceUnderTest, type TopicOffsets } from '@delivery/test-support';
 import { EVENT_TOPICS } from '@delivery/contracts';
 import { startComponent, stopComponent } from '@delivery/infra';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -10,12 +10,7 @@ import { startOrderService } from '../src/index.ts';
  * succeeding on the outbox, and every event must arrive, in version order per order, once
  * Kafka is back.
  */
-const placeBody = {
-  customerId: 'customer-outage',
-  storeId: 'store-1',
-  items: [{ menuId: 'm-1', name: 'Tteokbokki', quantity: 1, unitPrice: 7000 }],
-  deliveryAddress: { line: '3 Jongno, Seoul', lat: 37.57, lng: 126.99 },
-};
+const placeBody = placeOrderBody({ customerId: 'customer-outage' });
 
 describe('order service while Kafka is down', () => {
   let sut: ServiceUnderTest;
@@ -50,9 +45,8 @@ describe('order service while Kafka is down', () => {
     expect((await sut.api.get('/health/ready')).status).toBe(200);
     const duringOutage = (await sut.api.get('/metrics')).text;
     expect(duringOutage).toMatch(/outbox_backlog_events\{service="order-service"\} 15\b/);
-    const deadline = Date.now() + 30_000;
-    while (sut.service.relay.state !== 'backoff' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(sut.service.relay.state).toBe('backoff'); // it tried, failed, and waits to retry
+    // It tried, failed, and waits to retry.
+    await eventually(() => sut.service.relay.state === 'backoff', { timeoutMs: 30_000, what: 'the relay to back off' });
 
     await startComponent('kafka');
     tap = await EventTap.start(EVENT_TOPICS.order, { from });

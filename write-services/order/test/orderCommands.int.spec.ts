@@ -1,20 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { serviceUnderTest, type ServiceUnderTest } from '@delivery/command-kit/testing';
-import { describeBadInput, expectProblem } from '@delivery/command-kit/testing/jest';
+import { eventually, placeOrderBody, serviceUnderTest, type ServiceUnderTest } from '@delivery/test-support';
+import { describeBadInput, expectProblem } from '@delivery/test-support/jest';
 import { OrderAccepted, OrderCancelled, OrderPlaced, OrderSnapshot, OrderUpdated } from '@delivery/contracts';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startOrderService } from '../src/index.ts';
 
-const placeBody = {
-  customerId: 'customer-1',
-  storeId: 'store-9',
-  items: [
-    { menuId: 'm-1', name: 'Bibimbap', quantity: 2, unitPrice: 9000 },
-    { menuId: 'm-2', name: 'Kimchi', quantity: 1, unitPrice: 3000 },
-  ],
-  deliveryAddress: { line: '1 Sejong-daero, Seoul', lat: 37.5665, lng: 126.978 },
-  requestNote: 'no onions',
-};
+const placeBody = placeOrderBody(); // 21,000 in total
 
 describe('order service (HTTP, MariaDB, Kafka)', () => {
   let sut: ServiceUnderTest;
@@ -29,6 +20,18 @@ describe('order service (HTTP, MariaDB, Kafka)', () => {
     const response = await sut.api.send('POST', '/api/v1/orders', placeBody, headers);
     expect(response.status).toBe(201);
     return response.body.orderId as string;
+  };
+  /** The order's rows in the outbox, [version, eventType]: final once its commands answered. */
+  const outboxOf = async (orderId: string) =>
+    (await sut.outbox()).filter((row) => row.aggregateId === orderId).map((row) => [row.version, row.eventType]);
+  /**
+   * Cancels the order and waits for its OrderCancelled (the marker): anything published for
+   * the order before it, a duplicate included, arrived first on the order's partition.
+   * Returns every event of the order seen, marker last.
+   */
+  const cancelAsMarker = async (orderId: string) => {
+    expect((await sut.api.send('POST', `/api/v1/orders/${orderId}/cancel`, { reason: 'marker' })).status).toBe(200);
+    return sut.events.eventsUntilMarker(orderId, (event) => event.eventType === 'OrderCancelled');
   };
 
   describe('every command, with its event read back from order.event', () => {
@@ -102,9 +105,16 @@ describe('order service (HTTP, MariaDB, Kafka)', () => {
       await sut.api.send('POST', `/api/v1/orders/${orderId}/accept`);
       expectProblem(await sut.api.send('POST', `/api/v1/orders/${orderId}/accept`), 409, 'INVALID_TRANSITION');
       expectProblem(await sut.api.send('PATCH', `/api/v1/orders/${orderId}`, { requestNote: 'x' }), 409, 'INVALID_TRANSITION');
-      await sut.events.waitForEvents(orderId, 2);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(sut.events.eventsOf(orderId).map((e) => e.version)).toEqual([1, 2]);
+      expect(await outboxOf(orderId)).toEqual([
+        [1, 'OrderPlaced'],
+        [2, 'OrderAccepted'],
+      ]);
+      const events = await cancelAsMarker(orderId);
+      expect(events.map((e) => [e.version, e.eventType])).toEqual([
+        [1, 'OrderPlaced'],
+        [2, 'OrderAccepted'],
+        [3, 'OrderCancelled'],
+      ]);
     });
 
     it('given a CANCELLED order when accepted or cancelled then 409', async () => {
@@ -123,9 +133,12 @@ describe('order service (HTTP, MariaDB, Kafka)', () => {
       );
       expect(responses.filter((r) => r.status === 200)).toHaveLength(1);
       for (const loser of responses.filter((r) => r.status !== 200)) expectProblem(loser, 409);
-      await sut.events.waitForEvents(orderId, 2);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(sut.events.eventsOf(orderId).map((e) => e.eventType)).toEqual(['OrderPlaced', 'OrderAccepted']);
+      expect(await outboxOf(orderId)).toEqual([
+        [1, 'OrderPlaced'],
+        [2, 'OrderAccepted'],
+      ]);
+      const events = await cancelAsMarker(orderId);
+      expect(events.map((e) => e.eventType)).toEqual(['OrderPlaced', 'OrderAccepted', 'OrderCancelled']);
     });
 
     it('given one order when updates race then no update is lost: winners get consecutive versions, losers 409 VERSION_CONFLICT', async () => {
@@ -157,10 +170,21 @@ describe('order service (HTTP, MariaDB, Kafka)', () => {
       expect({ status: repeat.status, body: repeat.body }).toEqual({ status: first.status, body: first.body });
       expect(repeat.headers.get('idempotent-replayed')).toBe('true');
       const orderId = first.body.orderId as string;
-      await sut.events.waitForEvents(orderId, 1);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(sut.events.received.filter((r) => r.event.correlationId === repeatId)).toHaveLength(0);
-      expect(sut.events.eventsOf(orderId)).toHaveLength(1);
+      // The repeat answered, so whatever it committed is in the outbox: nothing, on any order.
+      const outbox = await sut.outbox();
+      expect(outbox.filter((row) => row.correlationId === repeatId)).toEqual([]);
+      expect(outbox.filter((row) => row.aggregateId === orderId).map((row) => [row.eventType, row.correlationId])).toEqual([
+        ['OrderPlaced', 'first-try'],
+      ]);
+      // On Kafka: a later command's event (the marker) follows the order's only event, and once
+      // the tap read the whole topic as it stands after the marker, no partition holds the repeat.
+      const events = await cancelAsMarker(orderId);
+      expect(events.map((e) => [e.eventType, e.correlationId])).toEqual([
+        ['OrderPlaced', 'first-try'],
+        ['OrderCancelled', expect.any(String)],
+      ]);
+      await sut.events.caughtUp();
+      expect(sut.events.received.filter((r) => r.event.correlationId === repeatId)).toEqual([]);
     });
 
     it('given concurrent repeats then one executes; the others replay it or answer 409 while it is in flight', async () => {
@@ -246,7 +270,33 @@ describe('order service (HTTP, MariaDB, Kafka)', () => {
     });
 
     it('exposes command outcomes, route latency and the outbox backlog in /metrics', async () => {
-      await place();
+      const acceptRoute = { route: '/api/v1/orders/:orderId/accept' };
+      const series = {
+        placed: ['commands_total', { command: 'PlaceOrder', outcome: 'accepted' }],
+        accepted: ['commands_total', { command: 'AcceptOrder', outcome: 'accepted' }],
+        refused: ['commands_total', { command: 'AcceptOrder', outcome: 'invalid_transition' }],
+        acceptLatency: ['http_server_request_duration_seconds_count', acceptRoute],
+      } as const;
+      const read = async () =>
+        Object.fromEntries(
+          await Promise.all(Object.entries(series).map(async ([key, [name, labels]]) => [key, await sut.api.metric(name, labels)] as const)),
+        ) as Record<keyof typeof series, number>;
+      const before = await read();
+      const orderId = await place();
+      expect((await sut.api.send('POST', `/api/v1/orders/${orderId}/accept`)).status).toBe(200);
+      expectProblem(await sut.api.send('POST', `/api/v1/orders/${orderId}/accept`), 409, 'INVALID_TRANSITION');
+      // The latency is observed when the answer is flushed, which may be just after the client read it.
+      await eventually(async () => (await sut.api.metric(...series.acceptLatency)) >= before.acceptLatency + 2);
+      expect(await read()).toEqual({
+        placed: before.placed + 1,
+        accepted: before.accepted + 1,
+        refused: before.refused + 1,
+        acceptLatency: before.acceptLatency + 2,
+      });
+      // Every event of the suite is published in the end: the backlog drains to nothing.
+      await eventually(async () => (await sut.api.metric('outbox_backlog_events', { service: 'order-service' })) === 0);
+      expect(await sut.api.metric('outbox_oldest_unsent_age_seconds', { service: 'order-service' })).toBe(0);
+      expect((await sut.outbox()).filter((row) => !row.sent)).toEqual([]);
       const metrics = (await sut.api.get('/metrics')).text;
       expect(metrics).toMatch(/commands_total\{command="PlaceOrder",outcome="accepted"/);
       expect(metrics).toMatch(/commands_total\{command="AcceptOrder",outcome="invalid_transition"/);

@@ -1,4 +1,4 @@
-import { deciderSpecification } from '@delivery/command-kit/testing/jest';
+import { deciderSpecification } from '@delivery/test-support/jest';
 import type { EventDraft, OrderEvent } from '@delivery/contracts';
 import { describe, expect, it } from '@jest/globals';
 import type { OrderCommand } from '../src/domain/orderCommand.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { applyMigrations } from '@delivery/command-kit';
 import { createLogger } from '@delivery/runtime-kit';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '@delivery/command-kit/testing';
+import { createThrowawayDatabase, type ThrowawayDatabase } from '@delivery/test-support';
 import { connectOrderDatabase } from '../src/store/orderDatabase.ts';
 
 describe('Prisma Client on MariaDB', () => {

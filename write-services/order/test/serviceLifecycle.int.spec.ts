@@ -1,20 +1,28 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { connectionConfig, MigrationRefused } from '@delivery/command-kit';
-import { adminQuery, commandClient, createThrowawayDatabase, type ThrowawayDatabase } from '@delivery/command-kit/testing';
-import { expectProblem } from '@delivery/command-kit/testing/jest';
+import { adminQuery, commandClient, createThrowawayDatabase, eventually, placeOrderBody, type ThrowawayDatabase } from '@delivery/test-support';
+import { expectProblem } from '@delivery/test-support/jest';
 import { mariadbAddress } from '@delivery/infra';
 import { createConnection } from 'mariadb';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { startOrderService } from '../src/index.ts';
 
 const main = join(import.meta.dirname, '../src/main.ts');
-const placeBody = {
-  customerId: 'customer-lifecycle',
-  storeId: 'store-1',
-  items: [{ menuId: 'm-1', name: 'Mandu', quantity: 3, unitPrice: 2000 }],
-  deliveryAddress: { line: '5 Mapo-daero, Seoul', lat: 37.55, lng: 126.95 },
-};
+const placeBody = placeOrderBody({ customerId: 'customer-lifecycle' });
+
+/** Whether a new TCP connection to the port is accepted or refused (a closed listener). */
+function tcpProbe(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('accepted');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' ? 'refused' : String(error.code)));
+  });
+}
 
 /** `node src/main.ts` as `npm start` runs it; resolves once it logged its port. */
 function runMain(databaseUrl: string): { child: ChildProcess; port: Promise<number>; output: () => string; exit: Promise<number | null> } {
@@ -58,7 +66,8 @@ describe('order service lifecycle', () => {
   it('given main.ts running when SIGTERM arrives with commands in flight then they finish, nothing is lost and it exits 0', async () => {
     const run = runMain(database.url);
     children.push(run.child);
-    const base = `http://127.0.0.1:${await run.port}`;
+    const port = await run.port;
+    const base = `http://127.0.0.1:${port}`;
     const send = (path: string, body: unknown) =>
       fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
         .then((res) => res.status)
@@ -87,16 +96,18 @@ describe('order service lifecycle', () => {
             )
           )[0]?.n,
         );
-      const deadline = Date.now() + 30_000;
-      while ((await waiting()) < 5) {
-        if (Date.now() > deadline) {
-          const settled = await Promise.race([Promise.all(inFlight), new Promise((resolve) => setTimeout(resolve, 100, 'pending'))]);
-          throw new Error(`the accepts never reached the database (${String(settled)}; order ${orderId}; ${await waiting()} waiting):\n${run.output().slice(-3000)}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await eventually(async () => (await waiting()) >= 5, { timeoutMs: 30_000, what: `the five accepts of order ${orderId} to block in the database` }).catch(
+        (error: unknown) => {
+          throw new Error(`${(error as Error).message}; ${run.output().slice(-3000)}`);
+        },
+      );
       run.child.kill('SIGTERM');
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The signal is handled and the listener closed while the five accepts are still blocked.
+      await eventually(() => run.output().includes('"msg":"shutting down"'), { what: 'the service to begin shutting down' });
+      await eventually(async () => (await tcpProbe(port)) === 'refused', { what: 'the listener to close' });
+      expect(await waiting()).toBe(5);
+      expect(run.child.exitCode).toBeNull();
+      expect(run.output()).not.toMatch(/"msg":"order-service stopped"/);
     } finally {
       await lock.rollback().catch(() => undefined);
       await lock.end();

@@ -1,10 +1,9 @@
-import type { AggregateType } from '@delivery/contracts';
-import { EVENT_TOPICS } from '@delivery/contracts';
-import type { RunningWriteService } from '../service/startWriteService.ts';
-import type { WriteServiceConfig } from '../service/writeServiceConfig.ts';
+import type { AggregateType, DomainEvent } from '@delivery/contracts';
+import { EVENT_TOPICS, parseDomainEvent } from '@delivery/contracts';
+import type { RunningWriteService, WriteServiceConfig } from '@delivery/command-kit';
 import { type CommandClient, commandClient } from './commandClient.ts';
 import { EventTap } from './eventTap.ts';
-import { createThrowawayDatabase, type ThrowawayDatabase } from './throwawayDatabase.ts';
+import { adminQuery, createThrowawayDatabase, type ThrowawayDatabase } from './throwawayDatabase.ts';
 
 export type StartService = (config: Partial<WriteServiceConfig>) => Promise<RunningWriteService>;
 
@@ -19,7 +18,22 @@ export interface ServiceUnderTest {
   events: EventTap;
   /** Starts one more instance on the same schema (a second relay, a restart). */
   startInstance(config?: Partial<WriteServiceConfig>): Promise<RunningWriteService>;
+  /**
+   * Every row of the service's outbox in `id` order, sent or not. A command's events are
+   * committed there with the command, before its answer: once a command answered, the rows
+   * it wrote (or did not write) are final, and the relay publishes nothing else.
+   */
+  outbox(): Promise<OutboxRecord[]>;
   stop(): Promise<void>;
+}
+
+export interface OutboxRecord {
+  aggregateId: string;
+  version: number;
+  eventType: string;
+  correlationId: string;
+  sent: boolean;
+  event: DomainEvent;
 }
 
 export const TEST_SERVICE_CONFIG: Partial<WriteServiceConfig> = {
@@ -48,6 +62,22 @@ export async function serviceUnderTest(
     api: commandClient(service.url),
     events,
     startInstance,
+    outbox: async () => {
+      const rows = await adminQuery<
+        { aggregate_id: string; version: number; event_type: string; correlation_id: string; sent: number | bigint; envelope: string }[]
+      >(
+        `SELECT aggregate_id, version, event_type, correlation_id, sent_at IS NOT NULL AS sent, envelope
+           FROM \`${database.name}\`.outbox_event ORDER BY id`,
+      );
+      return rows.map((row) => ({
+        aggregateId: row.aggregate_id,
+        version: row.version,
+        eventType: row.event_type,
+        correlationId: row.correlation_id,
+        sent: Number(row.sent) === 1,
+        event: parseDomainEvent(JSON.parse(row.envelope)),
+      }));
+    },
     stop: async () => {
       await Promise.allSettled(instances.map((instance) => instance.close()));
       await events.stop();

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AggregateType, DomainEvent, EventDraft } from '@delivery/contracts';
 import { expect } from '@jest/globals';
-import { CommandRejected } from '../domain/commandRejected.ts';
-import type { AggregateState, Command, CommandContext, Decider } from '../domain/decider.ts';
-import { stampEvents } from '../domain/stampEvents.ts';
+import { type AggregateState, type Command, type CommandContext, CommandRejected, type Decider, stampEvents } from '@delivery/command-kit';
 
 /**
  * Given/when/then for a decider (Emmett's DeciderSpecification): `given` past events,

@@ -14,6 +14,20 @@ export interface CommandClient {
   /** Sends `payload` as is, with the given content type (for malformed and non-JSON bodies). */
   raw(method: string, path: string, payload: string, contentType: string | undefined, headers?: Record<string, string>): Promise<ClientResponse>;
   get(path: string): Promise<ClientResponse>;
+  /** A metric from the service's /metrics, summed over the series carrying `labels` (0 when absent). */
+  metric(name: string, labels?: Record<string, string>): Promise<number>;
+}
+
+/** The value of one metric in a Prometheus text exposition, summed over the series carrying `labels` (0 when absent). */
+export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([^}]*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const series = Object.fromEntries([...(match[3] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(labels).every(([label, value]) => series[label] === value)) sum += Number(match[4]);
+  }
+  return sum;
 }
 
 export function commandClient(baseUrl: string): CommandClient {
@@ -38,5 +52,6 @@ export function commandClient(baseUrl: string): CommandClient {
     raw: (method, path, payload, contentType, headers = {}) =>
       request(method, path, { body: payload, headers: { ...(contentType ? { 'content-type': contentType } : {}), ...headers } }),
     get: (path) => request('GET', path, { headers: {} }),
+    metric: async (name, labels = {}) => metricValue((await request('GET', '/metrics', { headers: {} })).text, name, labels),
   };
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { ensureInfrastructure, infrastructureEnv, startPlatform, freePorts, type Platform } from '@delivery/infra';
-import { statePath } from '@delivery/infra';
+import { ensureInfrastructure, infrastructureEnv, startPlatform, statePath, type Platform } from '@delivery/infra';
+import { freePorts } from '@delivery/test-support';
 
 /**
  * The whole platform as child processes on free ports, against the real infrastructure.

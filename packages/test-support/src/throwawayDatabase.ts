@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { adminDatabaseUrl } from '@delivery/infra';
 import { createConnection } from 'mariadb';
-import { connectionConfig } from '../db/connectionConfig.ts';
+import { connectionConfig } from '@delivery/command-kit';
 
 /** A schema of a test's own on the shared MariaDB (admin account from infra), dropped afterwards. */
 export interface ThrowawayDatabase {

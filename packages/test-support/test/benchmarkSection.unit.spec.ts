@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { replaceSection } from '../bench/markdownSection.ts';
+import { replaceSection } from '../src/benchmarkSection.ts';
 
 describe('replaceSection (the benchmark writes only its own section of docs/benchmarks.md)', () => {
   const doc = '# Benchmarks\n\n## Store\n\nstore table\n\n## Command gateway\n\nold\n\n### detail\n\nold detail\n\n## Read model\n\nread table\n';

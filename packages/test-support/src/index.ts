@@ -1,0 +1,12 @@
+// Test and benchmark support usable anywhere (plain node scripts too); jest-only helpers are
+// in ./jest.ts ('@delivery/test-support/jest'). Never imported by any workspace's src/.
+export * from './eventually.ts';
+export * from './freePort.ts';
+export * from './processCpu.ts';
+export * from './benchmarkSection.ts';
+export * from './groupLag.ts';
+export * from './throwawayDatabase.ts';
+export * from './eventTap.ts';
+export * from './commandClient.ts';
+export * from './serviceUnderTest.ts';
+export * from './placeOrderBody.ts';
