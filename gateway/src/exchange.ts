@@ -5,7 +5,14 @@ import { Problem, requestIdOf, writeProblem } from '@delivery/runtime-kit';
 import { downstreamHeaders, prepareUpstreamHeaders } from './forwardedHeaders.ts';
 import type { ActiveRoute, RouteSet } from './routeSet.ts';
 import type { UpstreamTarget } from './upstreamPool.ts';
-import { ClientFault, failureKind, neverReachedUpstream, UpstreamStatusError, type FailureKind } from './upstreamError.ts';
+import {
+  ClientFault,
+  failureKind,
+  neverReachedUpstream,
+  unavailableDependency,
+  UpstreamStatusError,
+  type FailureKind,
+} from './upstreamError.ts';
 
 /** The request class of the gateway's server: it carries its exchange, found by the proxy's events. */
 export class GatewayRequest extends IncomingMessage {
@@ -154,7 +161,15 @@ export class Exchange {
       return;
     }
     const status = proxyRes.statusCode ?? 502;
-    if (status >= 500 && RETRIED_STATUSES.has(status) && this.attemptsLeft() && this.mayRetry(new UpstreamStatusError(status, false))) {
+    // A 503 naming a dependency of the upstream is its answer, not its failure: passed through, not retried.
+    const dependency = unavailableDependency(status, proxyRes.headers);
+    if (
+      status >= 500 &&
+      dependency === undefined &&
+      RETRIED_STATUSES.has(status) &&
+      this.attemptsLeft() &&
+      this.mayRetry(new UpstreamStatusError(status, false))
+    ) {
       proxyRes.resume();
       this.failAttempt(new UpstreamStatusError(status, false));
       return;
@@ -169,7 +184,7 @@ export class Exchange {
     }
     proxyRes.on('error', () => res.destroy()); // the upstream broke off mid-answer: so does the client's
     proxyRes.pipe(res);
-    if (status >= 500) this.failAttempt(new UpstreamStatusError(status, true));
+    if (status >= 500) this.failAttempt(new UpstreamStatusError(status, true, dependency));
     else this.settle('answered');
   }
 

@@ -23,7 +23,7 @@ export class GatewayMetrics {
     this.latency = httpLatencyHistogram(registry);
     this.upstreamErrors = new Counter({
       name: 'gateway_upstream_errors_total',
-      help: 'Failed upstream attempts by route, upstream and kind (connect_refused, timeout, status_5xx, ...)',
+      help: 'Failed upstream attempts by route, upstream and kind (connect_refused, timeout, status_5xx, dependency_unavailable, ...)',
       labelNames: ['route', 'upstream', 'kind'] as const,
       registers: [registry],
     });

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { DeadlineExceeded, isBreakerOpen, Problem } from '@delivery/runtime-kit';
 
 /**
@@ -14,21 +15,41 @@ export type FailureKind =
   | 'bad_response'
   | 'timeout'
   | 'status_5xx'
+  | 'dependency_unavailable'
   | 'breaker_open'
   | 'body_too_large'
   | 'client_closed'
   | 'internal';
 
-/** The upstream answered 5xx. `delivered`: the answer is already on its way to the client. */
+/**
+ * The upstream answered 5xx. `delivered`: the answer is already on its way to the client.
+ * `dependency`: the service a 503 named in `X-Dependency-Unavailable` (see `unavailableDependency`).
+ */
 export class UpstreamStatusError extends Error {
   readonly status: number;
   readonly delivered: boolean;
-  constructor(status: number, delivered: boolean) {
+  readonly dependency: string | undefined;
+  constructor(status: number, delivered: boolean, dependency?: string) {
     super(`upstream answered ${status}`);
     this.name = 'UpstreamStatusError';
     this.status = status;
     this.delivered = delivered;
+    this.dependency = dependency;
   }
+}
+
+/**
+ * A write service that cannot verify a rule because the service owning the fact is
+ * unreachable answers 503 DEPENDENCY_UNAVAILABLE naming that service in
+ * `X-Dependency-Unavailable` (architecture.md, "Rules across aggregates"). Such an answer
+ * says the upstream is healthy and its dependency is not: it is passed through, never
+ * retried, and never counted against the route's breaker. Returns the named service, or
+ * undefined for any other answer (a plain 503 included).
+ */
+export function unavailableDependency(status: number, headers: IncomingHttpHeaders): string | undefined {
+  if (status !== 503) return undefined;
+  const named = headers['x-dependency-unavailable']; // node joins repeated fields into one string
+  return typeof named === 'string' && named !== '' ? named : undefined;
 }
 
 /** Failures caused by the client, which must never open a breaker. */
@@ -45,7 +66,7 @@ const CONNECT_ERRORS = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI
 const RESETS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
 
 export function failureKind(error: unknown): FailureKind {
-  if (error instanceof UpstreamStatusError) return 'status_5xx';
+  if (error instanceof UpstreamStatusError) return error.dependency === undefined ? 'status_5xx' : 'dependency_unavailable';
   if (error instanceof DeadlineExceeded) return 'timeout';
   if (error instanceof ClientFault) return error.kind;
   if (isBreakerOpen(error)) return 'breaker_open';
@@ -63,10 +84,13 @@ export function neverReachedUpstream(kind: FailureKind): boolean {
   return kind === 'connect_refused' || kind === 'connect_timeout' || kind === 'connect_error';
 }
 
-/** Whether a failure counts against the route's circuit breaker (client faults never do). */
+/**
+ * Whether a failure counts against the route's circuit breaker: client faults never do, nor
+ * does an upstream's answer that one of its own dependencies is unavailable.
+ */
 export function countsAgainstBreaker(error: unknown): boolean {
   const kind = failureKind(error);
-  return kind !== 'body_too_large' && kind !== 'client_closed' && kind !== 'breaker_open';
+  return kind !== 'body_too_large' && kind !== 'client_closed' && kind !== 'breaker_open' && kind !== 'dependency_unavailable';
 }
 
 export function problemFor(kind: FailureKind, upstream: string, retryAfterSeconds: number): Problem {
@@ -85,6 +109,7 @@ export function problemFor(kind: FailureKind, upstream: string, retryAfterSecond
     case 'reset':
     case 'bad_response':
     case 'status_5xx':
+    case 'dependency_unavailable': // like status_5xx, only ever an answer already passed through
     case 'client_closed':
     case 'internal':
       return new Problem('BAD_GATEWAY', `The ${upstream} service could not be reached or failed.`);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { request } from 'node:http';
 import { eventually } from '@delivery/test-support';
-import { send } from './support/send.ts';
+import { send, type Answer } from './support/send.ts';
 import { routesYaml, startTestGateway, type TestGateway } from './support/testGateway.ts';
 import { closedPort, hangingConnectAddress, reply, TestUpstream } from './support/testUpstream.ts';
 
@@ -94,6 +94,117 @@ describe('circuit breaker', () => {
     expect(await breakerState(gateway)).toBe(0);
     expect(order.requests).toHaveLength(40);
     expect(await gateway.metric('gateway_upstream_errors_total', { route: 'orders' })).toBe(0);
+  });
+});
+
+describe('dependency unavailable (503 + X-Dependency-Unavailable)', () => {
+  const COMMANDS = 20; // well above the breaker's volumeThreshold (4)
+  const DEPENDENCY_PROBLEM = JSON.stringify({
+    type: 'urn:problem:dependency-unavailable',
+    title: 'A service this command depends on is unavailable',
+    status: 503,
+    code: 'DEPENDENCY_UNAVAILABLE',
+    dependency: 'order',
+  });
+  const problemHeaders = { 'content-type': 'application/problem+json', 'retry-after': '3' };
+  const dispatchBreaker = (gateway: TestGateway) => gateway.metric('circuit_breaker_state', { breaker: 'dispatches' });
+
+  /** The dispatch route on its own upstream; the order service is down (nothing listens on its port). */
+  async function dispatchRoute(): Promise<{ dispatch: TestUpstream; gateway: TestGateway }> {
+    const dispatch = await upstream();
+    const orderDown = `http://127.0.0.1:${await closedPort()}`;
+    // A reset timeout far beyond the test: an opened breaker stays open, so every count is exact.
+    const gateway = await gatewayFor(routesYaml({ order: orderDown, dispatch: dispatch.url }, { breaker: { resetTimeoutMs: 600_000 } }));
+    return { dispatch, gateway };
+  }
+
+  /** COMMANDS commands one after the other, each with its own Idempotency-Key (retries allowed) and request id. */
+  async function sendCommands(gateway: TestGateway, prefix: string) {
+    const answers = [];
+    for (let i = 0; i < COMMANDS; i++) {
+      const headers = { 'idempotency-key': `${prefix}-key-${i}`, 'x-request-id': `${prefix}-${i}`, 'content-type': 'application/json' };
+      answers.push(await send(gateway.url, 'POST', '/api/v1/dispatches', { headers, body: '{"orderId":"o-1"}' }));
+    }
+    return answers;
+  }
+
+  it('passes every answer through, never retries it, and keeps the dispatch breaker closed while the order service is down', async () => {
+    const { dispatch, gateway } = await dispatchRoute();
+    dispatch.fallback = reply(503, DEPENDENCY_PROBLEM, { ...problemHeaders, 'X-Dependency-Unavailable': 'order' });
+
+    const answers = await sendCommands(gateway, 'dep');
+    const ids = answers.map((_, i) => `dep-${i}`);
+    const passedThrough = (a: Answer) => {
+      const { 'content-type': type, 'retry-after': retryAfter, 'x-dependency-unavailable': dependency, 'x-request-id': id } = a.headers;
+      return [a.status, type, retryAfter, dependency, id, a.body];
+    };
+    expect(answers.map(passedThrough)).toEqual(ids.map((id) => [503, 'application/problem+json', '3', 'order', id, DEPENDENCY_PROBLEM]));
+    expect(answers[0]?.json()).toMatchObject({ status: 503, code: 'DEPENDENCY_UNAVAILABLE' });
+    // Each command reached the dispatch service exactly once, in order: no retry despite the Idempotency-Key.
+    expect(dispatch.arrivedIds).toEqual(ids);
+    expect(dispatch.requests).toHaveLength(COMMANDS);
+
+    expect(await dispatchBreaker(gateway)).toBe(0);
+    expect(await gateway.metric('circuit_breaker_transitions_total', { breaker: 'dispatches' })).toBe(0);
+    expect(await gateway.metric('gateway_upstream_errors_total', { route: 'dispatches', kind: 'dependency_unavailable' })).toBe(COMMANDS);
+    expect(await gateway.metric('gateway_upstream_errors_total', { route: 'dispatches', kind: 'status_5xx' })).toBe(0);
+    expect(await gateway.metric('gateway_retries_total', { route: 'dispatches' })).toBe(0);
+    expect(await gateway.metric('gateway_circuit_open_rejections_total', { route: 'dispatches' })).toBe(0);
+    const last = `dep-${COMMANDS - 1}`;
+    await eventually(() => gateway.accessLog(last) !== undefined);
+    expect(gateway.accessLog(last)).toMatchObject({ status: 503, attempts: 1, breaker: 'closed', error: 'dependency_unavailable' });
+
+    // The next command the dispatch service can decide on its own is forwarded, not short-circuited.
+    dispatch.fallback = reply(201, '{"dispatchId":"d-1"}', { 'content-type': 'application/json' });
+    const next = await send(gateway.url, 'POST', '/api/v1/dispatches', { headers: { 'x-request-id': 'dep-next' }, body: '{}' });
+    expect([next.status, next.body]).toEqual([201, '{"dispatchId":"d-1"}']);
+    expect(dispatch.arrivedIds).toEqual([...ids, 'dep-next']);
+    expect(await dispatchBreaker(gateway)).toBe(0);
+  });
+
+  it('contrast: the same commands answered by plain 503s (no X-Dependency-Unavailable) open the breaker', async () => {
+    const { dispatch, gateway } = await dispatchRoute();
+    const plain = '{"code":"SERVICE_UNAVAILABLE","status":503}';
+    dispatch.fallback = reply(503, plain, problemHeaders);
+
+    const answers = await sendCommands(gateway, 'plain');
+    // Command 0: three attempts (Idempotency-Key: a 503 is retried), the last 503 passed through.
+    // Command 1: its first attempt is the 4th failure in 4 calls, the breaker opens, the retry is refused.
+    // Commands 2..19: refused by the open breaker without calling the dispatch service.
+    expect(answers.map((a) => [a.status, a.json().code])).toEqual([
+      [503, 'SERVICE_UNAVAILABLE'],
+      ...Array.from({ length: COMMANDS - 1 }, () => [503, 'CIRCUIT_OPEN']),
+    ]);
+    expect(answers[0]?.body).toBe(plain);
+    expect(dispatch.arrivedIds).toEqual(['plain-0', 'plain-0', 'plain-0', 'plain-1']);
+    expect(await dispatchBreaker(gateway)).toBe(2);
+    expect(await gateway.metric('gateway_upstream_errors_total', { route: 'dispatches', kind: 'status_5xx' })).toBe(4);
+    expect(await gateway.metric('gateway_upstream_errors_total', { route: 'dispatches', kind: 'dependency_unavailable' })).toBe(0);
+    expect(await gateway.metric('gateway_retries_total', { route: 'dispatches', kind: 'status_5xx' })).toBe(3);
+    expect(await gateway.metric('gateway_circuit_open_rejections_total', { route: 'dispatches' })).toBe(COMMANDS - 1);
+  });
+
+  it('closes a half-open breaker whose probe is answered with a dependency outage: the upstream itself is back', async () => {
+    const dispatch = await upstream();
+    // resetTimeoutMs leaves ample time for the checks made while the breaker is open.
+    const gateway = await gatewayFor(
+      routesYaml({ order: dispatch.url, dispatch: dispatch.url }, { retry: { retries: 0 }, breaker: { resetTimeoutMs: 1500 } }),
+    );
+    dispatch.fallback = reply(500, '{"code":"INTERNAL"}', { 'content-type': 'application/problem+json' });
+    const failing = [];
+    for (let i = 0; i < 5; i++) failing.push((await send(gateway.url, 'POST', '/api/v1/dispatches')).status);
+    expect(failing).toEqual([500, 500, 500, 500, 503]); // volumeThreshold 4, then open
+    expect(await dispatchBreaker(gateway)).toBe(2);
+
+    dispatch.fallback = reply(503, DEPENDENCY_PROBLEM, { ...problemHeaders, 'X-Dependency-Unavailable': 'order' });
+    await eventually(async () => (await dispatchBreaker(gateway)) === 1); // half-open after resetTimeoutMs
+    const probe = await send(gateway.url, 'POST', '/api/v1/dispatches', { headers: { 'x-request-id': 'probe' } });
+    expect([probe.status, probe.headers['x-dependency-unavailable'], probe.body]).toEqual([503, 'order', DEPENDENCY_PROBLEM]);
+    expect(dispatch.arrivedIds.at(-1)).toBe('probe');
+    expect(dispatch.arrived).toBe(5);
+    expect(await dispatchBreaker(gateway)).toBe(0);
+    const changes = gateway.logs.filter((line) => line.msg === 'circuit breaker state changed' && line.breaker === 'dispatches');
+    expect(changes.map((line) => line.to)).toEqual(['open', 'half-open', 'closed']);
   });
 });
 

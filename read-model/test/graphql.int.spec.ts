@@ -76,6 +76,18 @@ describe('queries by id', () => {
     });
   });
 
+  it('given a cancelled delivery when queried then CANCELLED with its reason, as the order\'s current delivery of an ACCEPTED order', async () => {
+    const j = new Journey().place().accept().requestDispatch().acceptDispatch().createDelivery().cancelDispatch().cancelDelivery('store closed');
+    await suite.kafka.produce(j.events);
+    const query = `query Cancelled($id: ID!) { order(orderId: $id) { stage delivery { deliveryId status cancelReason } } }`;
+    const res = await eventually(async () => {
+      const answer = await gql(query, { id: j.orderId });
+      return answer.body.data?.order?.stage === 'ACCEPTED' && answer.body.data.order.delivery?.status === 'CANCELLED' ? answer : undefined;
+    });
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.order).toEqual({ stage: 'ACCEPTED', delivery: { deliveryId: j.deliveryId, status: 'CANCELLED', cancelReason: 'store closed' } });
+  });
+
   it('given an order with a dispatch and a delivery when queried with nesting then both, from their own views', async () => {
     const res = await gql(`query Nested($id: ID!) { order(orderId: $id) {
       stage dispatch { dispatchId status riderId pickup { lat } } delivery { deliveryId status location { lat lng } } } }`, { id: delivered.orderId });

@@ -143,6 +143,54 @@ describe('joins in any order', () => {
   });
 });
 
+describe('cancelled deliveries', () => {
+  it('given DeliveryCancelled consumed after its dispatch was cancelled then the delivery view is CANCELLED with its reason and the order falls back to ACCEPTED', async () => {
+    const j = new Journey().place().accept().requestDispatch().acceptDispatch().createDelivery();
+    await kafka.produce(j.events);
+    await orderAt(j.orderId, (b) => b.stage === 'RIDER_ASSIGNED' && b.delivery?.status === 'READY');
+    const sent = j.events.length;
+    j.cancelDispatch().cancelDelivery('dispatch cancelled');
+    await kafka.produce(j.from(sent));
+
+    const view = await orderAt(j.orderId, (b) => b.delivery?.status === 'CANCELLED' && b.dispatch?.status === 'CANCELLED');
+    expect(view.body).toMatchObject({
+      status: 'ACCEPTED',
+      stage: 'ACCEPTED',
+      delivery: { deliveryId: j.deliveryId, status: 'CANCELLED', cancelReason: 'dispatch cancelled', version: 2 },
+    });
+    // The stored stage (what the list query filters on) follows the rule too.
+    await eventually(async () => (await rm.db.collection('orders_gen1').findOne({ _id: j.orderId as never }))?.['stage'] === 'ACCEPTED');
+    const listed = await rm.get(`/api/v1/orders?customerId=${j.customerId}&stage=ACCEPTED`);
+    expect((listed.body.items as { orderId: string }[]).map((o) => o.orderId)).toEqual([j.orderId]);
+
+    const delivery = await rm.get(`/api/v1/deliveries/${j.deliveryId}`);
+    expect(delivery.status).toBe(200);
+    expect(delivery.body).toMatchObject({
+      deliveryId: j.deliveryId,
+      orderId: j.orderId,
+      dispatchId: j.dispatchId,
+      status: 'CANCELLED',
+      cancelReason: 'dispatch cancelled',
+      version: 2,
+      updatedAt: j.events.at(-1)!.occurredAt,
+    });
+  });
+
+  it('given a cancelled delivery and a new one for a new dispatch then the new one is current and the stage is RIDER_ASSIGNED again', async () => {
+    const j = new Journey().place().accept().requestDispatch().acceptDispatch().createDelivery().cancelDispatch().cancelDelivery();
+    const cancelled = j.deliveryId;
+    await kafka.produce(j.events);
+    await orderAt(j.orderId, (b) => b.stage === 'ACCEPTED' && b.delivery?.status === 'CANCELLED');
+    const sent = j.events.length;
+    j.redispatch().acceptDispatch().redeliver();
+    await kafka.produce(j.from(sent));
+    const view = await orderAt(j.orderId, (b) => b.delivery?.deliveryId === j.deliveryId && b.dispatch?.dispatchId === j.dispatchId);
+    expect(view.body).toMatchObject({ stage: 'RIDER_ASSIGNED', delivery: { status: 'READY', cancelReason: null }, dispatch: { dispatchId: j.dispatchId } });
+    expect(j.deliveryId).not.toBe(cancelled);
+    expect((await rm.get(`/api/v1/deliveries/${cancelled}`)).body).toMatchObject({ status: 'CANCELLED' });
+  });
+});
+
 describe('poison messages', () => {
   it('given a non-JSON message and an off-contract event when consumed then both go to the DLT with a reason and the partition continues', async () => {
     const deadLettered = () => rm.metric('read_model_events_total', { outcome: 'dead_lettered' });

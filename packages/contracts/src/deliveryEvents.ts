@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Uuid } from './primitives.ts';
 
-export const DELIVERY_STATUSES = ['READY', 'PICKED_UP', 'DELIVERED'] as const;
+export const DELIVERY_STATUSES = ['READY', 'PICKED_UP', 'DELIVERED', 'CANCELLED'] as const;
 export const DeliveryStatus = z.enum(DELIVERY_STATUSES);
 export type DeliveryStatus = z.infer<typeof DeliveryStatus>;
 
@@ -20,10 +20,17 @@ export const DeliveryLocationUpdatedPayload = z.strictObject({
   lng: z.number().min(-180).max(180),
 });
 export const DeliveryCompletedPayload = z.strictObject({ ...DeliveryRef, status: z.literal('DELIVERED') });
+/** A platform reaction (its order or dispatch was cancelled) while READY; a CANCELLED delivery does not count toward the order's stage. */
+export const DeliveryCancelledPayload = z.strictObject({
+  ...DeliveryRef,
+  status: z.literal('CANCELLED'),
+  reason: z.string().min(1).max(500),
+});
 
 export const DELIVERY_EVENT_PAYLOADS = {
   DeliveryCreated: DeliveryCreatedPayload,
   DeliveryPickedUp: DeliveryPickedUpPayload,
   DeliveryLocationUpdated: DeliveryLocationUpdatedPayload,
   DeliveryCompleted: DeliveryCompletedPayload,
+  DeliveryCancelled: DeliveryCancelledPayload,
 } as const;

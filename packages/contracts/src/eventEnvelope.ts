@@ -42,6 +42,7 @@ export const DeliveryCreated = envelopeOf('delivery', 'DeliveryCreated', de.Deli
 export const DeliveryPickedUp = envelopeOf('delivery', 'DeliveryPickedUp', de.DeliveryPickedUp);
 export const DeliveryLocationUpdated = envelopeOf('delivery', 'DeliveryLocationUpdated', de.DeliveryLocationUpdated);
 export const DeliveryCompleted = envelopeOf('delivery', 'DeliveryCompleted', de.DeliveryCompleted);
+export const DeliveryCancelled = envelopeOf('delivery', 'DeliveryCancelled', de.DeliveryCancelled);
 
 export const OrderEvent = z.discriminatedUnion('eventType', [OrderPlaced, OrderAccepted, OrderUpdated, OrderCancelled]);
 export const DispatchEvent = z.discriminatedUnion('eventType', [DispatchRequested, DispatchAccepted, DispatchCancelled]);
@@ -50,6 +51,7 @@ export const DeliveryEvent = z.discriminatedUnion('eventType', [
   DeliveryPickedUp,
   DeliveryLocationUpdated,
   DeliveryCompleted,
+  DeliveryCancelled,
 ]);
 export const DomainEvent = z.discriminatedUnion('eventType', [
   ...OrderEvent.options,

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 
 /** Shapes shared by commands, events and views; one definition each. */
-export const Uuid = z.uuid();
+
+/**
+ * An aggregate id (or a reference to one): a UUID in canonical lower-case form. Parsing
+ * lower-cases, so every boundary that parses with it (command paths and bodies, event
+ * envelopes and payloads, snapshots, the read model's REST and GraphQL arguments) hands
+ * the rest of the platform one spelling per aggregate (architecture.md, "Identifiers").
+ */
+export const Uuid = z.uuid().toLowerCase();
 export const GeoPoint = z.strictObject({
   lat: z.number().min(-90).max(90),
   lng: z.number().min(-180).max(180),

@@ -49,6 +49,8 @@ export const DeliverySnapshot = snapshotOf({
   riderId: z.string(),
   status: DeliveryStatus,
   location: Location.nullable(),
+  /** Why it was cancelled (DeliveryCancelled); null otherwise. Defaults to null: added later, so an older delivery service's answer lacks it. */
+  cancelReason: z.string().nullable().default(null),
 });
 
 export type OrderSnapshot = z.infer<typeof OrderSnapshot>;

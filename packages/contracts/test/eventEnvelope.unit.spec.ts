@@ -50,6 +50,40 @@ describe('event contract', () => {
     expect(result.success).toBe(false);
   });
 
+  it('given ids in upper and mixed case then the parser answers them in lower case (aggregateId, eventId, payload refs)', () => {
+    const orderId = '6C1F7E4F-9B72-4D3F-8A2E-3B4C5D6E7F80';
+    const dispatchId = '7d2A8f50-Ac83-4E4a-9b3F-4c5D6e7F8091';
+    const event = parseDomainEvent({
+      ...base,
+      eventId: base.eventId.toUpperCase(),
+      aggregateId: '9B2e6D1c-7A54-4f3E-8C21-5d6E7f809A1b',
+      eventType: 'DeliveryCreated',
+      aggregateType: 'delivery',
+      payload: { orderId, dispatchId, riderId: 'Rider-7', status: 'READY' },
+    });
+    expect(event).toMatchObject({
+      eventId: base.eventId,
+      aggregateId: base.aggregateId,
+      payload: { orderId: orderId.toLowerCase(), dispatchId: dispatchId.toLowerCase(), riderId: 'Rider-7' },
+    });
+    const dispatch = parseDomainEvent({
+      ...base,
+      eventType: 'DispatchAccepted',
+      aggregateType: 'dispatch',
+      payload: { orderId, riderId: 'Rider-7', status: 'ACCEPTED' },
+    });
+    expect(dispatch.eventType === 'DispatchAccepted' && dispatch.payload.orderId).toBe(orderId.toLowerCase());
+  });
+
+  it('accepts a DeliveryCancelled with its order, dispatch and reason; rejects one without a reason', () => {
+    const payload = { orderId: base.aggregateId, dispatchId: base.eventId, status: 'CANCELLED', reason: 'order cancelled' };
+    const event = parseDomainEvent({ ...base, eventType: 'DeliveryCancelled', aggregateType: 'delivery', payload });
+    expect(event).toMatchObject({ eventType: 'DeliveryCancelled', payload });
+    expect(topicOf(event)).toBe('delivery.event');
+    const { reason: _reason, ...withoutReason } = payload;
+    expect(() => parseDomainEvent({ ...base, eventType: 'DeliveryCancelled', aggregateType: 'delivery', payload: withoutReason })).toThrow(/reason/);
+  });
+
   it('rejects a version of zero and a malformed correlation id', () => {
     const bad = { ...base, version: 0, correlationId: 'has space', eventType: 'OrderAccepted', aggregateType: 'order', payload: { status: 'ACCEPTED' } };
     expect(() => parseDomainEvent(bad)).toThrow(/version[\s\S]*correlationId|correlationId[\s\S]*version/);

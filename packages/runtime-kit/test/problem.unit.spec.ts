@@ -20,6 +20,11 @@ describe('problem catalogue', () => {
     expect(new Problem('INVALID_TRANSITION').retriable).toBe(false);
   });
 
+  it('answers a rule that cannot be verified (its owner unreachable) with a retriable 503 DEPENDENCY_UNAVAILABLE', () => {
+    const problem = new Problem('DEPENDENCY_UNAVAILABLE', 'The order service could not confirm the rule.');
+    expect([problem.status, problem.retriable, problem.toBody().type]).toEqual([503, true, 'urn:problem:dependency-unavailable']);
+  });
+
   it('gives every code a 4xx or 5xx status and a title', () => {
     for (const [code, { status, title }] of Object.entries(PROBLEM_TYPES)) {
       expect([code, status >= 400 && status < 600, title.length > 0]).toEqual([code, true, true]);

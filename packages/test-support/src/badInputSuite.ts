@@ -4,9 +4,9 @@ import type { ServiceUnderTest } from './serviceUnderTest.ts';
 
 export interface BadInputSpec {
   sut: () => ServiceUnderTest;
-  /** The creating command's path and a body it accepts. */
+  /** The creating command's path and a body it accepts (a function where the body needs other aggregates made first). */
   createPath: string;
-  validBody: Record<string, unknown>;
+  validBody: Record<string, unknown> | (() => Promise<Record<string, unknown>>);
   /** Bodies that break the schema, and the field paths the 400 must name. */
   wrongTypes: { body: unknown; fields: string[] };
   missingFields: { body: unknown; fields: string[] };
@@ -39,6 +39,7 @@ export function expectProblem(response: ClientResponse, status: number, code?: s
 export function describeBadInput(spec: BadInputSpec): void {
   describe('bad input', () => {
     const api = () => spec.sut().api;
+    const validBody = async () => (typeof spec.validBody === 'function' ? spec.validBody() : spec.validBody);
 
     it('given malformed JSON then 400 MALFORMED_JSON', async () => {
       expectProblem(await api().raw('POST', spec.createPath, '{"oops": ', 'application/json'), 400, 'MALFORMED_JSON');
@@ -62,19 +63,19 @@ export function describeBadInput(spec: BadInputSpec): void {
     });
 
     it('given an unknown field then 400 naming it', async () => {
-      const response = await api().send('POST', spec.createPath, { ...spec.validBody, isAdmin: true });
+      const response = await api().send('POST', spec.createPath, { ...(await validBody()), isAdmin: true });
       expectProblem(response, 400, 'VALIDATION_FAILED');
       expect(problemOf(response).errors).toEqual(expect.arrayContaining([{ field: 'isAdmin', message: 'unknown field' }]));
     });
 
     it('given a body over the size limit then 413', async () => {
-      const response = await api().send('POST', spec.createPath, { ...spec.validBody, padding: 'x'.repeat(200_000) });
+      const response = await api().send('POST', spec.createPath, { ...(await validBody()), padding: 'x'.repeat(200_000) });
       expectProblem(response, 413, 'PAYLOAD_TOO_LARGE');
     });
 
     it('given a non-JSON content type then 415', async () => {
       expectProblem(await api().raw('POST', spec.createPath, 'customerId=1', 'application/x-www-form-urlencoded'), 415);
-      expectProblem(await api().raw('POST', spec.createPath, JSON.stringify(spec.validBody), 'text/plain'), 415);
+      expectProblem(await api().raw('POST', spec.createPath, JSON.stringify(await validBody()), 'text/plain'), 415);
     });
 
     it('given an id that is not a UUID then 400 naming the id', async () => {
@@ -92,9 +93,9 @@ export function describeBadInput(spec: BadInputSpec): void {
     });
 
     it('given an Idempotency-Key that is too long or not printable ASCII then 400', async () => {
-      const tooLong = await api().send('POST', spec.createPath, spec.validBody, { 'Idempotency-Key': 'k'.repeat(129) });
+      const tooLong = await api().send('POST', spec.createPath, await validBody(), { 'Idempotency-Key': 'k'.repeat(129) });
       expectProblem(tooLong, 400, 'VALIDATION_FAILED');
-      const control = await api().send('POST', spec.createPath, spec.validBody, { 'Idempotency-Key': 'tab\there' });
+      const control = await api().send('POST', spec.createPath, await validBody(), { 'Idempotency-Key': 'tab\there' });
       expectProblem(control, 400, 'VALIDATION_FAILED');
     });
 
@@ -107,7 +108,7 @@ export function describeBadInput(spec: BadInputSpec): void {
 
     it('after all of that the service is healthy and still takes commands', async () => {
       expect((await api().get('/health/ready')).status).toBe(200);
-      expect((await api().send('POST', spec.createPath, spec.validBody)).status).toBe(201);
+      expect((await api().send('POST', spec.createPath, await validBody())).status).toBe(201);
     });
   });
 }

@@ -10,3 +10,5 @@ export * from './eventTap.ts';
 export * from './commandClient.ts';
 export * from './serviceUnderTest.ts';
 export * from './placeOrderBody.ts';
+export * from './writeServicesUnderTest.ts';
+export * from './validJourney.ts';

@@ -53,6 +53,24 @@ describe('deriveStage', () => {
   it('given OrderCancelled when derived then CANCELLED, whatever else happened', () => {
     expect(deriveStage(project(new Journey().place().accept().requestDispatch().acceptDispatch().createDelivery().cancel().events))).toBe('CANCELLED');
   });
+  it('given DeliveryCancelled and DispatchCancelled on an ACCEPTED order when derived then ACCEPTED (a cancelled delivery does not count)', () => {
+    const j = new Journey().place().accept().requestDispatch().acceptDispatch().createDelivery().cancelDispatch().cancelDelivery();
+    expect(deriveStage(project(j.events))).toBe('ACCEPTED');
+  });
+  it('given DeliveryCancelled while its dispatch is still accepted when derived then RIDER_ASSIGNED (from the dispatch)', () => {
+    const j = new Journey().place().accept().requestDispatch().acceptDispatch().createDelivery().cancelDelivery();
+    expect(deriveStage(project(j.events))).toBe('RIDER_ASSIGNED');
+  });
+  it('given a cancelled delivery and a new accepted dispatch when derived then RIDER_ASSIGNED', () => {
+    const j = new Journey().place().accept().requestDispatch().acceptDispatch().createDelivery().cancelDispatch().cancelDelivery().redispatch().acceptDispatch();
+    expect(deriveStage(project(j.events))).toBe('RIDER_ASSIGNED');
+  });
+  it('given a cancelled delivery with a cancelled dispatch in every order across aggregates when derived then always ACCEPTED', () => {
+    const j = new Journey().place().accept().requestDispatch().acceptDispatch().createDelivery().cancelDispatch().cancelDelivery();
+    const byAggregate = [...Map.groupBy(j.events, (e) => e.aggregateId).values()];
+    const stages = new Set(permutations(byAggregate).map((order) => deriveStage(project(order.flat()))));
+    expect([...stages]).toEqual(['ACCEPTED']);
+  });
   it('given the same events in every order across aggregates when derived then the same stage', () => {
     const j = new Journey().place().accept().requestDispatch().acceptDispatch().createDelivery().pickUp();
     const byAggregate = [...Map.groupBy(j.events, (e) => e.aggregateId).values()];

@@ -42,6 +42,20 @@ describe('planProjection', () => {
     for (const write of writes) expect(write.set['location']).toEqual({ lat: 37.1, lng: 127.1, updatedAt: at });
   });
 
+  it('given DeliveryCancelled when planned then the delivery view and the order view part get CANCELLED and the reason', () => {
+    const j = new Journey().place().createDelivery().cancelDelivery('order cancelled');
+    const { writes, rejected } = planProjection(j.events.slice(2));
+    expect(rejected).toEqual([]);
+    expect(writes.map((w) => [w.view, w.id, w.part])).toEqual([
+      ['deliveries', j.deliveryId, ''],
+      ['orders', j.orderId, `deliveries.${j.deliveryId}`],
+    ]);
+    for (const write of writes) {
+      expect(write).toMatchObject({ version: 2, set: { status: 'CANCELLED', cancelReason: 'order cancelled', dispatchId: j.dispatchId } });
+      expect(write.set).not.toHaveProperty('location');
+    }
+  });
+
   it('given OrderUpdated without a note when planned then the note is left alone', () => {
     const j = new Journey().place('keep me');
     const event = { ...j.events[0]!, eventType: 'OrderUpdated', version: 2, payload: { deliveryAddress: { line: '2 Side St', lat: 1, lng: 2 } } } as never;

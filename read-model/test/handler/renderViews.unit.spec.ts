@@ -51,6 +51,46 @@ describe('renderOrderView', () => {
     expect(view.delivery?.deliveryId).toBe(done);
     expect(view.stage).toBe('DELIVERED');
   });
+
+  it('given a cancelled delivery and a READY one created before it when rendered then the READY one is current', () => {
+    const [ready, cancelled] = [randomUUID(), randomUUID()];
+    const base = { dispatchId: randomUUID(), riderId: 'r', location: null, pickedUpAt: null, deliveredAt: null };
+    const rendered = renderOrderView({
+      _id: randomUUID(),
+      order,
+      deliveries: {
+        [cancelled]: { ...base, status: 'CANCELLED', cancelReason: 'dispatch cancelled', createdAt: t(8), updatedAt: t(9), version: 2 },
+        [ready]: { ...base, status: 'READY', cancelReason: null, createdAt: t(2), updatedAt: t(2), version: 1 },
+      },
+    })!;
+    expect(rendered.view.delivery).toMatchObject({ deliveryId: ready, status: 'READY', cancelReason: null });
+    expect(rendered.view.stage).toBe('RIDER_ASSIGNED');
+    expect(OrderView.safeParse(rendered.view).success).toBe(true);
+  });
+
+  it('given only a cancelled delivery when rendered then it is current, with its reason, and does not count toward the stage', () => {
+    const cancelled = randomUUID();
+    const view = renderOrderView({
+      _id: randomUUID(),
+      order,
+      deliveries: {
+        [cancelled]: {
+          dispatchId: randomUUID(),
+          riderId: 'r',
+          status: 'CANCELLED',
+          cancelReason: 'order cancelled',
+          location: null,
+          pickedUpAt: null,
+          deliveredAt: null,
+          createdAt: t(2),
+          updatedAt: t(3),
+          version: 2,
+        },
+      },
+    })!.view;
+    expect(view.delivery).toMatchObject({ deliveryId: cancelled, status: 'CANCELLED', cancelReason: 'order cancelled' });
+    expect(view.stage).toBe('ACCEPTED');
+  });
 });
 
 describe('renderDispatchView and renderDeliveryView', () => {
@@ -73,5 +113,21 @@ describe('renderDispatchView and renderDeliveryView', () => {
     })!;
     expect(rendered.view.location).toEqual({ lat: 3, lng: 4, updatedAt: t(7).toISOString() });
     expect(rendered.version).toBe(3);
+  });
+  it('given a delivery stored before cancelReason existed when rendered then it is visible with cancelReason null', () => {
+    const rendered = renderDeliveryView({
+      _id: randomUUID(),
+      orderId: randomUUID(),
+      dispatchId: randomUUID(),
+      riderId: 'r',
+      status: 'READY',
+      location: null,
+      pickedUpAt: null,
+      deliveredAt: null,
+      createdAt: t(1),
+      updatedAt: t(1),
+      version: 1,
+    })!;
+    expect(rendered.view).toMatchObject({ status: 'READY', cancelReason: null });
   });
 });

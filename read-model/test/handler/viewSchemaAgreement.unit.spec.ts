@@ -133,7 +133,7 @@ describe('schema.graphql and the view definitions', () => {
     const edited = sdl.replace('totalAmount: Int', 'totalAmount: Float').replace(/enum DeliveryStatus \{\n {2}READY\n/, 'enum DeliveryStatus {\n');
     const problems = check(buildSchema(edited));
     expect(problems).toContain('Order.totalAmount: Float in schema.graphql, "integer" in the view');
-    expect(problems).toContain('Delivery.status: enum DeliveryStatus is DELIVERED|PICKED_UP, the view\'s DELIVERED|PICKED_UP|READY');
+    expect(problems).toContain('Delivery.status: enum DeliveryStatus is CANCELLED|DELIVERED|PICKED_UP, the view\'s CANCELLED|DELIVERED|PICKED_UP|READY');
   });
 
   it('given a non-null field the view may lack then the disagreement is named', () => {

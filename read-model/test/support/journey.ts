@@ -108,6 +108,18 @@ export class Journey {
       payload: { orderId: this.orderId, dispatchId: this.dispatchId, status: 'DELIVERED' },
     });
   }
+  /** A new delivery for the same order and the current dispatch (after a cancelled one). */
+  redeliver(): this {
+    this.deliveryId = randomUUID();
+    return this.createDelivery();
+  }
+  /** The platform's reaction to a cancelled order or dispatch, while READY. */
+  cancelDelivery(reason = 'dispatch cancelled'): this {
+    return this.#emit('delivery', this.deliveryId, {
+      eventType: 'DeliveryCancelled',
+      payload: { orderId: this.orderId, dispatchId: this.dispatchId, status: 'CANCELLED', reason },
+    });
+  }
 
   /** Place → accept → dispatch accepted → delivery picked up, moved twice, completed. */
   static delivered(options?: { customerId?: string; at?: number }): Journey {

@@ -38,6 +38,7 @@ export const deliverySnapshot = (deliveryId: string): DeliverySnapshot => ({
   riderId: 'rider-7',
   status: 'PICKED_UP',
   location: { lat: 37.51, lng: 127.02, updatedAt: '2026-11-27T19:01:00+09:00' },
+  cancelReason: null,
   version: 3,
   createdAt: now,
   updatedAt: now,

@@ -5,3 +5,4 @@ export * from './outbox/index.ts';
 export * from './idempotency/index.ts';
 export * from './http/index.ts';
 export * from './service/index.ts';
+export * from './owners/index.ts';

@@ -7,6 +7,8 @@ import {
 } from '@delivery/command-kit';
 import { DeliveryEvent, DeliverySnapshot } from '@delivery/contracts';
 import { deliveryCommands } from './api/deliveryCommands.ts';
+import { deliverySettlements } from './api/deliverySettlements.ts';
+import { deliveryRuleCheck } from './rules/deliveryRuleCheck.ts';
 import { readDeliveryConfig } from './config/deliveryConfig.ts';
 import type { Delivery } from './domain/delivery.ts';
 import type { DeliveryCommand } from './domain/deliveryCommand.ts';
@@ -25,6 +27,8 @@ export const deliveryService: WriteServiceDefinition<Delivery, DeliveryCommand, 
   snapshot: { schema: DeliverySnapshot, of: (delivery) => delivery },
   repository: deliveryRepository,
   connect: connectDeliveryDatabase,
+  rules: deliveryRuleCheck,
+  internalRoutes: deliverySettlements,
   migrationsDir: join(import.meta.dirname, '../../../prisma/delivery/migrations'),
 };
 

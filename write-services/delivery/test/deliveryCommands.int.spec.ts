@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { serviceUnderTest, type ServiceUnderTest } from '@delivery/test-support';
+import { validJourney, writeServicesUnderTest, type CommandApis, type ServiceUnderTest, type WriteServicesUnderTest } from '@delivery/test-support';
 import { describeBadInput, expectProblem } from '@delivery/test-support/jest';
 import {
+  DeliveryCancelled,
   DeliveryCompleted,
   DeliveryCreated,
   DeliveryLocationUpdated,
@@ -9,28 +10,35 @@ import {
   DeliverySnapshot,
 } from '@delivery/contracts';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startDispatchService } from '@delivery/dispatch-service';
+import { startOrderService } from '@delivery/order-service';
 import { startDeliveryService } from '../src/index.ts';
 
-const createBody = () => ({ orderId: randomUUID(), dispatchId: randomUUID(), riderId: 'rider-7' });
-
-describe('delivery service (HTTP, MariaDB, Kafka)', () => {
+describe('delivery service (HTTP, MariaDB, Kafka; the order and dispatch services it asks)', () => {
+  let services: WriteServicesUnderTest;
   let sut: ServiceUnderTest;
+  let apis: CommandApis;
   beforeAll(async () => {
-    sut = await serviceUnderTest(startDeliveryService, 'delivery');
+    services = await writeServicesUnderTest({ order: startOrderService, dispatch: startDispatchService, delivery: startDeliveryService });
+    sut = services.delivery;
+    apis = { order: services.order.api, dispatch: services.dispatch.api, delivery: services.delivery.api };
   });
   afterAll(async () => {
-    await sut.stop();
+    await services.stop();
   });
 
-  const create = async (body = createBody()) => {
-    const response = await sut.api.send('POST', '/api/v1/deliveries', body);
+  /** A CreateDelivery body for a new dispatch accepted by rider-7. */
+  const createBody = () => validJourney.acceptedDispatch(apis, 'rider-7');
+
+  const create = async (body?: Awaited<ReturnType<typeof createBody>>) => {
+    const response = await sut.api.send('POST', '/api/v1/deliveries', body ?? (await createBody()));
     expect(response.status).toBe(201);
     return response.body.deliveryId as string;
   };
 
   describe('every command, with its event read back from delivery.event', () => {
     it('runs a delivery from READY through PICKED_UP to DELIVERED, publishing each event with orderId and dispatchId', async () => {
-      const body = createBody();
+      const body = await createBody();
       const requestId = `delivery-${randomUUID()}`;
       const created = await sut.api.send('POST', '/api/v1/deliveries', body, { 'X-Request-Id': requestId });
       const deliveryId = created.body.deliveryId as string;
@@ -104,10 +112,82 @@ describe('delivery service (HTTP, MariaDB, Kafka)', () => {
     });
   });
 
+  describe('CancelDelivery (internal only: the settlement of a cancelled order or dispatch)', () => {
+    const settleDispatch = (body: { orderId: string; dispatchId: string }, reason: unknown, headers: Record<string, string> = {}) =>
+      sut.api.send('POST', '/internal/v1/dispatch-cancellations', { orderId: body.orderId, dispatchId: body.dispatchId, reason }, headers);
+
+    it('given READY when its dispatch is cancelled then CANCELLED with its reason, and DeliveryCancelled reaches delivery.event with orderId, dispatchId and reason', async () => {
+      const body = await createBody();
+      const deliveryId = await create(body);
+      const requestId = `delivery-cancel-${randomUUID()}`;
+      const settled = await settleDispatch(body, 'dispatch cancelled', { 'X-Request-Id': requestId });
+      expect([settled.status, settled.body]).toEqual([200, { cancelled: [deliveryId] }]);
+
+      const events = await sut.events.waitForEvents(deliveryId, 2);
+      const event = DeliveryCancelled.parse(events[1]);
+      expect(event).toMatchObject({
+        aggregateType: 'delivery',
+        aggregateId: deliveryId,
+        version: 2,
+        correlationId: requestId,
+        payload: { orderId: body.orderId, dispatchId: body.dispatchId, status: 'CANCELLED', reason: 'dispatch cancelled' },
+      });
+      const record = sut.events.recordsOf(deliveryId)[1];
+      expect(record?.key).toBe(deliveryId);
+      expect(record?.headers).toEqual({ 'event-type': 'DeliveryCancelled', 'correlation-id': requestId, 'event-id': event.eventId });
+
+      const snapshot = DeliverySnapshot.strict().parse((await sut.api.get(`/api/v1/deliveries/${deliveryId}`)).body);
+      expect(snapshot).toMatchObject({ deliveryId, status: 'CANCELLED', cancelReason: 'dispatch cancelled', version: 2 });
+    });
+
+    it('given CANCELLED when settled again then nothing more is cancelled; a pickup or a move is refused', async () => {
+      const body = await createBody();
+      const deliveryId = await create(body);
+      expect((await settleDispatch(body, 'dispatch cancelled')).body).toEqual({ cancelled: [deliveryId] });
+      expect((await settleDispatch(body, 'again')).body).toEqual({ cancelled: [] });
+      expectProblem(await sut.api.send('POST', `/api/v1/deliveries/${deliveryId}/pickup`), 409, 'INVALID_TRANSITION');
+      expectProblem(await sut.api.send('PUT', `/api/v1/deliveries/${deliveryId}/location`, { lat: 1, lng: 1 }), 409, 'INVALID_TRANSITION');
+      const snapshot = (await sut.api.get(`/api/v1/deliveries/${deliveryId}`)).body;
+      expect(snapshot).toMatchObject({ status: 'CANCELLED', cancelReason: 'dispatch cancelled', version: 2, location: null });
+    });
+
+    it('given PICKED_UP when its dispatch is cancelled then 409 DELIVERY_UNDER_WAY; the delivery goes on and no DeliveryCancelled is published', async () => {
+      const body = await createBody();
+      const deliveryId = await create(body);
+      expect((await sut.api.send('POST', `/api/v1/deliveries/${deliveryId}/pickup`)).status).toBe(200);
+      const refused = await settleDispatch(body, 'dispatch cancelled');
+      expectProblem(refused, 409, 'RULE_VIOLATED');
+      expect(refused.body).toMatchObject({ rule: 'DELIVERY_UNDER_WAY', deliveries: [deliveryId] });
+      expect((await sut.api.get(`/api/v1/deliveries/${deliveryId}`)).body).toMatchObject({ status: 'PICKED_UP', cancelReason: null, version: 2 });
+      // The completion is the marker: a DeliveryCancelled published before it would have arrived first.
+      expect((await sut.api.send('POST', `/api/v1/deliveries/${deliveryId}/complete`)).body).toEqual({ deliveryId, status: 'DELIVERED', version: 3 });
+      const events = await sut.events.eventsUntilMarker(deliveryId, (e) => e.eventType === 'DeliveryCompleted');
+      expect(events.map((e) => e.eventType)).toEqual(['DeliveryCreated', 'DeliveryPickedUp', 'DeliveryCompleted']);
+    });
+
+    it('without a reason, or an empty one, then 400 naming reason and nothing is cancelled', async () => {
+      const body = await createBody();
+      const deliveryId = await create(body);
+      for (const reason of [undefined, '', 7, 'x'.repeat(501)]) {
+        const response = await settleDispatch(body, reason);
+        expectProblem(response, 400, 'VALIDATION_FAILED');
+        expect((response.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toContain('reason');
+      }
+      expect((await sut.api.get(`/api/v1/deliveries/${deliveryId}`)).body).toMatchObject({ status: 'READY', version: 1 });
+    });
+
+    it('is no public command: no route, nothing in the OpenAPI document', async () => {
+      const deliveryId = await create();
+      expectProblem(await sut.api.send('POST', `/api/v1/deliveries/${deliveryId}/cancel`, { reason: 'x' }), 404, 'ROUTE_NOT_FOUND');
+      const doc = (await sut.api.get('/openapi.json')).body;
+      expect(doc.paths['/api/v1/deliveries/{deliveryId}/cancel']).toBeUndefined();
+    });
+  });
+
   describeBadInput({
     sut: () => sut,
     createPath: '/api/v1/deliveries',
-    validBody: createBody(),
+    validBody: createBody,
     wrongTypes: { body: { orderId: randomUUID(), dispatchId: 7, riderId: ['r'] }, fields: ['dispatchId', 'riderId'] },
     missingFields: { body: { riderId: 'r' }, fields: ['orderId', 'dispatchId'] },
     itemCommand: { method: 'PUT', action: '/location', body: { lat: 1, lng: 1 } },

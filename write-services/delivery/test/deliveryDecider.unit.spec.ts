@@ -15,6 +15,7 @@ const createDelivery: DeliveryCommand = { type: 'CreateDelivery', orderId, dispa
 const pickUp: DeliveryCommand = { type: 'PickUpDelivery' };
 const moveTo: DeliveryCommand = { type: 'UpdateDeliveryLocation', lat: 37.51, lng: 127.01 };
 const complete: DeliveryCommand = { type: 'CompleteDelivery' };
+const cancel: DeliveryCommand = { type: 'CancelDelivery', reason: 'order cancelled' };
 
 const deliveryCreated: EventDraft<DeliveryEvent> = {
   eventType: 'DeliveryCreated',
@@ -29,6 +30,10 @@ const deliveryCompleted: EventDraft<DeliveryEvent> = {
   eventType: 'DeliveryCompleted',
   payload: { ...ref, status: 'DELIVERED' },
 };
+const deliveryCancelled: EventDraft<DeliveryEvent> = {
+  eventType: 'DeliveryCancelled',
+  payload: { ...ref, status: 'CANCELLED', reason: 'order cancelled' },
+};
 
 describe('delivery decider', () => {
   describe('no delivery yet', () => {
@@ -38,7 +43,7 @@ describe('delivery decider', () => {
     it('given nothing when CreateDelivery then the delivery is READY without a location at version 1', () => {
       spec.given([]).when(createDelivery).thenState({ status: 'READY', location: null, version: 1, riderId: 'rider-7' });
     });
-    for (const command of [pickUp, moveTo, complete]) {
+    for (const command of [pickUp, moveTo, complete, cancel]) {
       it(`given nothing when ${command.type} then not found`, () => {
         spec.given([]).when(command).thenThrows('NOT_FOUND');
       });
@@ -68,6 +73,18 @@ describe('delivery decider', () => {
     it('given DeliveryCreated when CreateDelivery then invalid transition', () => {
       spec.given([deliveryCreated]).when(createDelivery).thenThrows('INVALID_TRANSITION');
     });
+    it('given DeliveryCreated when CancelDelivery then DeliveryCancelled carrying orderId, dispatchId and the reason', () => {
+      spec.given([deliveryCreated]).when(cancel).then([deliveryCancelled]);
+    });
+    it('given DeliveryCreated when CancelDelivery then the delivery is CANCELLED with its reason', () => {
+      spec.given([deliveryCreated]).when(cancel).thenState({ status: 'CANCELLED', cancelReason: 'order cancelled', version: 2 });
+    });
+    it('given DeliveryLocationUpdated while READY when CancelDelivery then DeliveryCancelled, the last location kept', () => {
+      spec
+        .given([deliveryCreated, locationUpdated])
+        .when(cancel)
+        .thenState({ status: 'CANCELLED', version: 3, location: { lat: 37.51, lng: 127.01, updatedAt: '2026-11-27T10:00:00.000Z' } });
+    });
   });
 
   describe('PICKED_UP', () => {
@@ -90,18 +107,30 @@ describe('delivery decider', () => {
     it('given DeliveryPickedUp when CreateDelivery then invalid transition', () => {
       spec.given(history).when(createDelivery).thenThrows('INVALID_TRANSITION');
     });
+    it('given DeliveryPickedUp when CancelDelivery then invalid transition', () => {
+      spec.given(history).when(cancel).thenThrows('INVALID_TRANSITION');
+    });
   });
 
   describe('DELIVERED', () => {
-    for (const command of [createDelivery, pickUp, moveTo, complete]) {
+    for (const command of [createDelivery, pickUp, moveTo, complete, cancel]) {
       it(`given DeliveryCompleted when ${command.type} then invalid transition`, () => {
         spec.given([deliveryCreated, deliveryPickedUp, deliveryCompleted]).when(command).thenThrows('INVALID_TRANSITION');
       });
     }
   });
 
+  describe('CANCELLED', () => {
+    for (const command of [createDelivery, pickUp, moveTo, complete, cancel]) {
+      it(`given DeliveryCancelled when ${command.type} then invalid transition`, () => {
+        spec.given([deliveryCreated, deliveryCancelled]).when(command).thenThrows('INVALID_TRANSITION');
+      });
+    }
+  });
+
   it('the transition table covers every delivery command', () => {
     expect(Object.keys(DELIVERY_TRANSITIONS).sort()).toEqual([
+      'CancelDelivery',
       'CompleteDelivery',
       'CreateDelivery',
       'PickUpDelivery',

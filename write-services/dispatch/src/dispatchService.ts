@@ -10,6 +10,7 @@ import { dispatchCommands } from './api/dispatchCommands.ts';
 import { readDispatchConfig } from './config/dispatchConfig.ts';
 import type { Dispatch } from './domain/dispatch.ts';
 import type { DispatchCommand } from './domain/dispatchCommand.ts';
+import { dispatchRuleCheck } from './rules/dispatchRuleCheck.ts';
 import { dispatchDecider } from './domain/dispatchDecider.ts';
 import { connectDispatchDatabase } from './store/dispatchDatabase.ts';
 import { dispatchRepository, type DispatchTx } from './store/dispatchRepository.ts';
@@ -25,6 +26,7 @@ export const dispatchService: WriteServiceDefinition<Dispatch, DispatchCommand, 
   snapshot: { schema: DispatchSnapshot, of: ({ cancelReason: _reason, ...snapshot }) => snapshot },
   repository: dispatchRepository,
   connect: connectDispatchDatabase,
+  rules: dispatchRuleCheck,
   migrationsDir: join(import.meta.dirname, '../../../prisma/dispatch/migrations'),
 };
 

@@ -1,30 +1,37 @@
 import { randomUUID } from 'node:crypto';
-import { serviceUnderTest, type ServiceUnderTest } from '@delivery/test-support';
+import { validJourney, writeServicesUnderTest, type CommandApis, type ServiceUnderTest, type WriteServicesUnderTest } from '@delivery/test-support';
 import { describeBadInput, expectProblem } from '@delivery/test-support/jest';
 import { DispatchAccepted, DispatchCancelled, DispatchRequested, DispatchSnapshot, type DomainEvent } from '@delivery/contracts';
+import { startDeliveryService } from '@delivery/delivery-service';
+import { startOrderService } from '@delivery/order-service';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDispatchService } from '../src/index.ts';
 
-const requestBody = () => ({ orderId: randomUUID(), pickup: { lat: 37.56, lng: 126.97 }, dropoff: { lat: 37.5, lng: 127.03 } });
-
-describe('dispatch service (HTTP, MariaDB, Kafka)', () => {
+describe('dispatch service (HTTP, MariaDB, Kafka; the order and delivery services it asks)', () => {
+  let services: WriteServicesUnderTest;
   let sut: ServiceUnderTest;
+  let apis: CommandApis;
   beforeAll(async () => {
-    sut = await serviceUnderTest(startDispatchService, 'dispatch');
+    services = await writeServicesUnderTest({ order: startOrderService, dispatch: startDispatchService, delivery: startDeliveryService });
+    sut = services.dispatch;
+    apis = { order: services.order.api, dispatch: services.dispatch.api, delivery: services.delivery.api };
   });
   afterAll(async () => {
-    await sut.stop();
+    await services.stop();
   });
 
-  const request = async (body = requestBody()) => {
-    const response = await sut.api.send('POST', '/api/v1/dispatches', body);
+  /** A RequestDispatch body for a new ACCEPTED order. */
+  const requestBody = async () => ({ orderId: await validJourney.acceptedOrder(apis), pickup: { lat: 37.56, lng: 126.97 }, dropoff: { lat: 37.5, lng: 127.03 } });
+
+  const request = async (body?: Awaited<ReturnType<typeof requestBody>>) => {
+    const response = await sut.api.send('POST', '/api/v1/dispatches', body ?? (await requestBody()));
     expect(response.status).toBe(201);
     return response.body.dispatchId as string;
   };
 
   describe('every command, with its event read back from dispatch.event', () => {
     it('RequestDispatch answers 201 REQUESTED v1 and publishes DispatchRequested', async () => {
-      const body = requestBody();
+      const body = await requestBody();
       const requestId = `dispatch-${randomUUID()}`;
       const response = await sut.api.send('POST', '/api/v1/dispatches', body, { 'X-Request-Id': requestId });
       expect(response.status).toBe(201);
@@ -43,7 +50,7 @@ describe('dispatch service (HTTP, MariaDB, Kafka)', () => {
     });
 
     it('AcceptDispatch answers 200 ACCEPTED v2 and publishes DispatchAccepted with the rider and the orderId', async () => {
-      const body = requestBody();
+      const body = await requestBody();
       const dispatchId = await request(body);
       const response = await sut.api.send('POST', `/api/v1/dispatches/${dispatchId}/accept`, { riderId: 'rider-7' });
       expect(response.body).toEqual({ dispatchId, status: 'ACCEPTED', version: 2 });
@@ -64,7 +71,7 @@ describe('dispatch service (HTTP, MariaDB, Kafka)', () => {
     });
 
     it('the query API answers the DispatchSnapshot of the contract', async () => {
-      const body = requestBody();
+      const body = await requestBody();
       const dispatchId = await request(body);
       await sut.api.send('POST', `/api/v1/dispatches/${dispatchId}/accept`, { riderId: 'rider-2' });
       const response = await sut.api.get(`/api/v1/dispatches/${dispatchId}`);
@@ -111,7 +118,7 @@ describe('dispatch service (HTTP, MariaDB, Kafka)', () => {
 
     it('given an Idempotency-Key repeat then the first answer is replayed and one event written', async () => {
       const key = randomUUID();
-      const body = requestBody();
+      const body = await requestBody();
       const first = await sut.api.send('POST', '/api/v1/dispatches', body, { 'Idempotency-Key': key });
       const repeat = await sut.api.send('POST', '/api/v1/dispatches', body, { 'Idempotency-Key': key });
       expect(first.status).toBe(201);
@@ -135,14 +142,14 @@ describe('dispatch service (HTTP, MariaDB, Kafka)', () => {
   describeBadInput({
     sut: () => sut,
     createPath: '/api/v1/dispatches',
-    validBody: requestBody(),
+    validBody: requestBody,
     wrongTypes: { body: { orderId: 12, pickup: { lat: 'x', lng: 1 }, dropoff: [] }, fields: ['orderId', 'pickup.lat', 'dropoff'] },
     missingFields: { body: {}, fields: ['orderId', 'pickup', 'dropoff'] },
     itemCommand: { method: 'POST', action: '/accept', body: { riderId: 'rider-1' } },
   });
 
   it('rejects an orderId that is not a UUID and a pickup off the globe', async () => {
-    const response = await sut.api.send('POST', '/api/v1/dispatches', { ...requestBody(), orderId: 'order-1', pickup: { lat: 91, lng: 0 } });
+    const response = await sut.api.send('POST', '/api/v1/dispatches', { ...(await requestBody()), orderId: 'order-1', pickup: { lat: 91, lng: 0 } });
     expectProblem(response, 400, 'VALIDATION_FAILED');
     expect((response.body.errors as { field: string }[]).map((e) => e.field)).toEqual(expect.arrayContaining(['orderId', 'pickup.lat']));
   });

@@ -10,6 +10,7 @@ import { orderCommands } from './api/orderCommands.ts';
 import { readOrderConfig } from './config/orderConfig.ts';
 import type { Order } from './domain/order.ts';
 import type { OrderCommand } from './domain/orderCommand.ts';
+import { orderRuleCheck } from './rules/orderRuleCheck.ts';
 import { orderDecider } from './domain/orderDecider.ts';
 import { connectOrderDatabase } from './store/orderDatabase.ts';
 import { orderRepository, type OrderTx } from './store/orderRepository.ts';
@@ -25,6 +26,7 @@ export const orderService: WriteServiceDefinition<Order, OrderCommand, OrderEven
   snapshot: { schema: OrderSnapshot, of: (order) => order },
   repository: orderRepository,
   connect: connectOrderDatabase,
+  rules: orderRuleCheck,
   migrationsDir: join(import.meta.dirname, '../../../prisma/order/migrations'),
 };
 

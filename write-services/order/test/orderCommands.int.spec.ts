@@ -1,19 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { eventually, placeOrderBody, serviceUnderTest, type ServiceUnderTest } from '@delivery/test-support';
+import { eventually, placeOrderBody, writeServicesUnderTest, type ServiceUnderTest, type WriteServicesUnderTest } from '@delivery/test-support';
 import { describeBadInput, expectProblem } from '@delivery/test-support/jest';
 import { OrderAccepted, OrderCancelled, OrderPlaced, OrderSnapshot, OrderUpdated } from '@delivery/contracts';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startDeliveryService } from '@delivery/delivery-service';
+import { startDispatchService } from '@delivery/dispatch-service';
 import { startOrderService } from '../src/index.ts';
 
 const placeBody = placeOrderBody(); // 21,000 in total
 
-describe('order service (HTTP, MariaDB, Kafka)', () => {
+describe('order service (HTTP, MariaDB, Kafka; the delivery service settles its cancellations)', () => {
+  let services: WriteServicesUnderTest;
   let sut: ServiceUnderTest;
   beforeAll(async () => {
-    sut = await serviceUnderTest(startOrderService, 'order');
+    services = await writeServicesUnderTest({ order: startOrderService, dispatch: startDispatchService, delivery: startDeliveryService });
+    sut = services.order;
   });
   afterAll(async () => {
-    await sut.stop();
+    await services.stop();
   });
 
   const place = async (headers: Record<string, string> = {}) => {
@@ -220,6 +224,42 @@ describe('order service (HTTP, MariaDB, Kafka)', () => {
       const key = `scoped-${randomUUID()}`;
       expect((await sut.api.send('POST', `/api/v1/orders/${a}/accept`, {}, { 'Idempotency-Key': key })).body.orderId).toBe(a);
       expect((await sut.api.send('POST', `/api/v1/orders/${b}/accept`, {}, { 'Idempotency-Key': key })).body.orderId).toBe(b);
+    });
+  });
+
+  describe('letter case of ids', () => {
+    it('given the id in upper or mixed case then answers, rows, Kafka keys, the query API and the Idempotency-Key scope use it in lower case', async () => {
+      const orderId = await place();
+      const upper = orderId.toUpperCase();
+      let letter = 0;
+      const mixed = orderId.replace(/[a-f]/g, (c) => (letter++ % 2 === 0 ? c.toUpperCase() : c));
+      const key = `cased-${randomUUID()}`;
+      const accepted = await sut.api.send('POST', `/api/v1/orders/${upper}/accept`, {}, { 'Idempotency-Key': key });
+      expect({ status: accepted.status, body: accepted.body }).toEqual({ status: 200, body: { orderId, status: 'ACCEPTED', version: 2 } });
+      // The same key with the path spelled otherwise is the same command: replayed, not refused.
+      const replayed = await sut.api.send('POST', `/api/v1/orders/${mixed}/accept`, {}, { 'Idempotency-Key': key });
+      expect({ status: replayed.status, body: replayed.body }).toEqual({ status: 200, body: accepted.body });
+      expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+      const refused = await sut.api.send('POST', `/api/v1/orders/${mixed}/accept`);
+      expectProblem(refused, 409, 'INVALID_TRANSITION');
+      expect(refused.body.instance).toBe(`/api/v1/orders/${orderId}/accept`);
+
+      const snapshot = await sut.api.get(`/api/v1/orders/${upper}`);
+      expect(snapshot.status).toBe(200);
+      expect(snapshot.body).toMatchObject({ orderId, status: 'ACCEPTED', version: 2 });
+
+      expect(await outboxOf(orderId)).toEqual([
+        [1, 'OrderPlaced'],
+        [2, 'OrderAccepted'],
+      ]);
+      await cancelAsMarker(orderId);
+      await sut.events.caughtUp();
+      const records = sut.events.recordsOf(orderId);
+      expect(records.map((r) => [r.key, r.event.eventType])).toEqual([
+        [orderId, 'OrderPlaced'],
+        [orderId, 'OrderAccepted'],
+        [orderId, 'OrderCancelled'],
+      ]);
     });
   });
 

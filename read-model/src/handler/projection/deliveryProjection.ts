@@ -5,7 +5,7 @@ import type { DeliveryDocument } from './viewDocuments.ts';
 /** The delivery view (current location and its time); the order view keeps a part of it (orderViewPart.ts). */
 export const deliveryProjection: ViewProjection<DeliveryEvent, Omit<DeliveryDocument, '_id'>> = {
   name: 'delivery-view',
-  canHandle: ['DeliveryCreated', 'DeliveryPickedUp', 'DeliveryLocationUpdated', 'DeliveryCompleted'],
+  canHandle: ['DeliveryCreated', 'DeliveryPickedUp', 'DeliveryLocationUpdated', 'DeliveryCompleted', 'DeliveryCancelled'],
   view: 'deliveries',
   target: ownDocument,
   evolve(patch, event) {
@@ -20,6 +20,7 @@ export const deliveryProjection: ViewProjection<DeliveryEvent, Omit<DeliveryDocu
           riderId: event.payload.riderId,
           status: event.payload.status,
           location: null,
+          cancelReason: null,
           pickedUpAt: null,
           deliveredAt: null,
           createdAt: at,
@@ -37,6 +38,8 @@ export const deliveryProjection: ViewProjection<DeliveryEvent, Omit<DeliveryDocu
         };
       case 'DeliveryCompleted':
         return { ...patch, orderId, dispatchId, status: event.payload.status, deliveredAt: at, ...stamp(event) };
+      case 'DeliveryCancelled':
+        return { ...patch, orderId, dispatchId, status: event.payload.status, cancelReason: event.payload.reason, ...stamp(event) };
       default:
         return unhandledEvent(event);
     }

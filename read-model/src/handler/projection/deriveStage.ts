@@ -14,7 +14,7 @@ export function deriveStage(doc: Pick<OrderDocument, 'order' | 'dispatches' | 'd
   if (orderStatus === 'CANCELLED') return 'CANCELLED';
   if (deliveries.some((d) => d.status === 'DELIVERED')) return 'DELIVERED';
   if (deliveries.some((d) => d.status === 'PICKED_UP')) return 'PICKED_UP';
-  if (deliveries.length > 0 || dispatches.some((d) => d.status === 'ACCEPTED')) return 'RIDER_ASSIGNED';
+  if (deliveries.some((d) => d.status !== 'CANCELLED') || dispatches.some((d) => d.status === 'ACCEPTED')) return 'RIDER_ASSIGNED';
   if (orderStatus === 'ACCEPTED') return 'ACCEPTED';
   return 'PLACED';
 }

@@ -1,3 +1,4 @@
+import type { DeliveryStatus } from '@delivery/contracts';
 import { deriveStage } from '../projection/deriveStage.ts';
 import type { DeliveryPart, DispatchPart, OrderDocument, ViewDocuments } from '../projection/viewDocuments.ts';
 import {
@@ -80,7 +81,8 @@ function current<P extends Candidate>(parts: Record<string, P> = {}, rank: (part
   return candidates[0];
 }
 
-const DELIVERY_RANK: Record<string, number> = { READY: 0, PICKED_UP: 1, DELIVERED: 2 };
+/** The furthest along first; a cancelled delivery is current only when the order has no other. */
+const DELIVERY_RANK: Record<string, number> = { CANCELLED: 0, READY: 1, PICKED_UP: 2, DELIVERED: 3 } satisfies Record<DeliveryStatus, number>;
 
 /** A summary shows whatever of the part is stored: its creating event may not have arrived. */
 function summary(fields: Fields, idField: string, found: [string, object] | undefined): Record<string, unknown> | null {

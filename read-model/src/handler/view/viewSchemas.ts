@@ -52,7 +52,7 @@ export const OrderDeliverySummary = z
     deliveredAt: UtcTimestamp.nullable(),
     createdAt: UtcTimestamp.nullable(),
   })
-  .describe("The order's current delivery (the furthest along, then the latest).");
+  .describe("The order's current delivery (the furthest along, a cancelled one last, then the latest).");
 export type OrderDeliverySummary = z.infer<typeof OrderDeliverySummary>;
 
 export const OrderView = z.strictObject({

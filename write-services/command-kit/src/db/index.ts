@@ -2,3 +2,4 @@ export * from './sqlExecutor.ts';
 export * from './connectionConfig.ts';
 export * from './prismaRepository.ts';
 export * from './databaseUnavailable.ts';
+export * from './lockFact.ts';

@@ -16,7 +16,7 @@ import { requestFingerprint } from '../idempotency/requestFingerprint.ts';
 import type { BeforeCommit, CommandExecutor } from '../service/commandExecutor.ts';
 import type { WriteServiceDefinition } from '../service/writeServiceDefinition.ts';
 import type { CommandCounter, CommandOutcome } from './commandMetrics.ts';
-import { type CommandRoute, expressPath } from './commandRoute.ts';
+import { canonicalPath, type CommandRoute, expressPath } from './commandRoute.ts';
 import { idempotencyKeyOf, JSON_BODY_TYPES, parseAggregateId, parseBody, requireJsonBody } from './requestParsing.ts';
 
 export interface CommandRouterDeps<S extends AggregateState, C extends Command, E extends DomainEvent, Tx extends SqlExecutor> {
@@ -75,6 +75,8 @@ async function handle<S extends AggregateState, C extends Command, E extends Dom
 ): Promise<Answer> {
   const { definition, executor, idempotency } = deps;
   const aggregateId = route.creates ? randomUUID() : parseAggregateId(req.params[definition.idField], definition.idField);
+  // Scope and problem instance use the canonical path, so differently-cased paths are one command.
+  const path = canonicalPath(definition.collectionPath, route, aggregateId);
   const command = route.toCommand(parseBody(route.body, req.body));
   const key = idempotencyKeyOf(req);
   const context: CommandContext = { aggregateId, now: deps.clock(), requestId: requestIdFrom(res) };
@@ -87,7 +89,7 @@ async function handle<S extends AggregateState, C extends Command, E extends Dom
   const refusal = (error: unknown): Answer | undefined => {
     const problem = refusalProblem(error);
     if (!problem) return undefined;
-    return { outcome: outcomeOfThrown(error), status: problem.status, body: JSON.stringify(problem.toBody(req.originalUrl)) };
+    return { outcome: outcomeOfThrown(error), status: problem.status, body: JSON.stringify(problem.toBody(path)) };
   };
 
   if (key === undefined) {
@@ -98,7 +100,7 @@ async function handle<S extends AggregateState, C extends Command, E extends Dom
     }
   }
 
-  const scope = `${req.method} ${req.baseUrl}${req.path}`;
+  const scope = `${req.method} ${path}`;
   const claimed = await idempotency.claim(scope, key, requestFingerprint(req.body));
   switch (claimed.outcome) {
     case 'replay':
@@ -146,7 +148,7 @@ async function executeClaimed<S extends AggregateState, C extends Command, E ext
 
 function refusalProblem(error: unknown): Problem | undefined {
   if (error instanceof CommandRejected) {
-    return new Problem(error.reason === 'NOT_FOUND' ? 'NOT_FOUND' : 'INVALID_TRANSITION', error.message);
+    return new Problem(error.reason, error.message, error.rule === undefined ? {} : { extensions: { rule: error.rule } });
   }
   if (error instanceof VersionConflict) {
     return new Problem('VERSION_CONFLICT', 'The aggregate was changed by another request; read it again and retry.');
@@ -157,14 +159,22 @@ function refusalProblem(error: unknown): Problem | undefined {
   return undefined;
 }
 
+const COMMAND_REJECTED_OUTCOME: Record<CommandRejected['reason'], CommandOutcome> = {
+  NOT_FOUND: 'not_found',
+  INVALID_TRANSITION: 'invalid_transition',
+  RULE_VIOLATED: 'rule_violated',
+  UNKNOWN_REFERENCE: 'unknown_reference',
+};
+
 function outcomeOfThrown(error: unknown): CommandOutcome {
   if (isDatabaseUnavailable(error)) return 'unavailable';
-  if (error instanceof CommandRejected) return error.reason === 'NOT_FOUND' ? 'not_found' : 'invalid_transition';
+  if (error instanceof CommandRejected) return COMMAND_REJECTED_OUTCOME[error.reason];
   if (error instanceof VersionConflict) return 'version_conflict';
   if (error instanceof IdempotencyClaimLost) return 'idempotency_in_flight';
   if (error instanceof Problem) {
     if (error.code === 'IDEMPOTENCY_KEY_REUSED') return 'idempotency_mismatch';
     if (error.code === 'IDEMPOTENCY_IN_FLIGHT') return 'idempotency_in_flight';
+    if (error.code === 'DEPENDENCY_UNAVAILABLE') return 'dependency_unavailable';
     if (error.status < 500) return 'invalid';
   }
   return 'error';

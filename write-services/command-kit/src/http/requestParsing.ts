@@ -1,13 +1,15 @@
+import { Uuid } from '@delivery/contracts';
 import { fieldErrorsOf, invalidFields, Problem } from '@delivery/runtime-kit';
 import type { Request, RequestHandler } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency/requestFingerprint.ts';
 
-const UuidParam = z.uuid();
-
-/** A path id that is not a UUID is a 400 naming the parameter. */
+/**
+ * A path id that is not a UUID is a 400 naming the parameter; a valid one comes back in
+ * canonical lower case (the contract's Uuid), before anything else uses it.
+ */
 export function parseAggregateId(value: unknown, field: string): string {
-  const result = UuidParam.safeParse(value);
+  const result = Uuid.safeParse(value);
   if (!result.success) {
     throw invalidFields([{ field, message: 'must be a UUID' }], 'path');
   }

@@ -71,6 +71,9 @@ export function writeServiceApp<S extends AggregateState, C extends Command, E e
     res.type('application/json').send(openApi);
   });
   app.use(commandRouter(deps), queryRouter(definition, db), methodNotAllowed(methods));
+  if (definition.internalRoutes) {
+    app.use('/internal/v1', express.json({ limit: deps.bodyLimit, strict: true }), definition.internalRoutes({ db, executor: deps.executor, clock: deps.clock }));
+  }
   app.use(routeNotFound);
   app.use(unavailableDatabase(logger), problemErrorHandler(logger));
   return {

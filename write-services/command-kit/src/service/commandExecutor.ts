@@ -5,6 +5,7 @@ import { VersionConflict } from '../domain/commandRejected.ts';
 import type { AggregateState, Command, CommandContext, InitialState } from '../domain/decider.ts';
 import { stampEvents } from '../domain/stampEvents.ts';
 import { appendToOutbox } from '../outbox/outboxTable.ts';
+import type { OwnerClient } from '../owners/ownerClient.ts';
 import type { WriteServiceDefinition } from './writeServiceDefinition.ts';
 
 export class EventContractViolation extends Error {
@@ -24,35 +25,21 @@ export type BeforeCommit<Tx> = (tx: Tx, next: AggregateState) => Promise<void>;
 export class CommandExecutor<S extends AggregateState, C extends Command, E extends DomainEvent, Tx extends SqlExecutor> {
   private readonly db: DatabaseClient<Tx>;
   private readonly definition: WriteServiceDefinition<S, C, E, Tx>;
+  private readonly owners: OwnerClient;
   private readonly afterCommit: () => void;
 
-  constructor(db: DatabaseClient<Tx>, definition: WriteServiceDefinition<S, C, E, Tx>, afterCommit: () => void) {
+  constructor(db: DatabaseClient<Tx>, definition: WriteServiceDefinition<S, C, E, Tx>, owners: OwnerClient, afterCommit: () => void) {
     this.db = db;
     this.definition = definition;
+    this.owners = owners;
     this.afterCommit = afterCommit;
   }
 
   async execute(command: C, context: CommandContext, beforeCommit?: BeforeCommit<Tx>): Promise<AggregateState> {
-    const { decider, repository, eventSchema, aggregateType } = this.definition;
     const next = await this.db
       .$transaction(
         async (tx) => {
-          const current = (await repository.load(tx, context.aggregateId)) ?? decider.initialState();
-          const drafts = decider.decide(command, current, context);
-          const events = stampEvents(drafts, aggregateType, current.version, context);
-          for (const event of events) {
-            const checked = eventSchema.safeParse(event);
-            if (!checked.success) throw new EventContractViolation(z.prettifyError(checked.error));
-          }
-          const state = events.reduce<S | InitialState>(decider.evolve, current);
-          if (events.length > 0) {
-            const written = state as S;
-            if (current.version === 0) await repository.insert(tx, written);
-            else if (!(await repository.update(tx, written, current.version))) {
-              throw new VersionConflict(context.aggregateId, current.version);
-            }
-            await appendToOutbox(tx, events);
-          }
+          const state = await this.executeIn(tx, command, context);
           await beforeCommit?.(tx, state);
           return state;
         },
@@ -65,5 +52,38 @@ export class CommandExecutor<S extends AggregateState, C extends Command, E exte
       });
     this.afterCommit();
     return next;
+  }
+
+  /**
+   * One command inside a transaction someone else owns (an internal command settling several
+   * aggregates at once): load, decide, check the rules across aggregates, stamp, validate,
+   * evolve, write the aggregate and its events to the outbox. The caller commits, then calls
+   * `committed()` so that the relay publishes at once.
+   */
+  async executeIn(tx: Tx, command: C, context: CommandContext): Promise<S | InitialState> {
+    const { decider, repository, eventSchema, aggregateType, rules } = this.definition;
+    const current = (await repository.load(tx, context.aggregateId)) ?? decider.initialState();
+    const drafts = decider.decide(command, current, context);
+    if (drafts.length > 0) await rules?.({ command, current, context, tx, owners: this.owners });
+    const events = stampEvents(drafts, aggregateType, current.version, context);
+    for (const event of events) {
+      const checked = eventSchema.safeParse(event);
+      if (!checked.success) throw new EventContractViolation(z.prettifyError(checked.error));
+    }
+    const state = events.reduce<S | InitialState>(decider.evolve, current);
+    if (events.length > 0) {
+      const written = state as S;
+      if (current.version === 0) await repository.insert(tx, written);
+      else if (!(await repository.update(tx, written, current.version))) {
+        throw new VersionConflict(context.aggregateId, current.version);
+      }
+      await appendToOutbox(tx, events);
+    }
+    return state;
+  }
+
+  /** After a transaction that used `executeIn` committed. */
+  committed(): void {
+    this.afterCommit();
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { DomainEvent } from '@delivery/contracts';
-import { createLogger, createRegistry, listen, type Logger, type Registry, retry } from '@delivery/runtime-kit';
+import { createLogger, createRegistry, DEFAULT_BREAKER, listen, type Logger, type Registry, retry } from '@delivery/runtime-kit';
 import type { SqlExecutor } from '../db/sqlExecutor.ts';
 import type { AggregateState, Command } from '../domain/decider.ts';
 import { commandCounter } from '../http/commandMetrics.ts';
@@ -11,6 +11,7 @@ import { applyMigrations, MigrationRefused } from '../migrations/migrationRunner
 import { createKafkaPublisher } from '../outbox/kafkaPublisher.ts';
 import { outboxMetrics } from '../outbox/outboxMetrics.ts';
 import { OutboxRelay } from '../outbox/outboxRelay.ts';
+import { OwnerClient } from '../owners/ownerClient.ts';
 import { CommandExecutor } from './commandExecutor.ts';
 import { startHousekeeping } from './housekeeping.ts';
 import type { WriteServiceConfig } from './writeServiceConfig.ts';
@@ -56,7 +57,13 @@ export async function startWriteService<S extends AggregateState, C extends Comm
     settings: config.outbox,
     ...(config.faults ? { faults: config.faults } : {}),
   });
-  const executor = new CommandExecutor(db, definition, () => relay.nudge());
+  const owners = new OwnerClient({
+    urls: config.owners,
+    breaker: { ...DEFAULT_BREAKER, timeoutMs: config.ownerTimeoutMs, resetTimeoutMs: 2000 },
+    registry,
+    logger,
+  });
+  const executor = new CommandExecutor(db, definition, owners, () => relay.nudge());
   const idempotency = new IdempotencyStore(db);
   const { app, markDraining } = writeServiceApp({
     definition,
@@ -79,6 +86,7 @@ export async function startWriteService<S extends AggregateState, C extends Comm
     markDraining();
     await http.close(config.shutdownGraceMs / 2);
     housekeeping.stop();
+    owners.shutdown();
     await relay.stop();
     await db.$disconnect();
     logger.info(`${name} stopped`);

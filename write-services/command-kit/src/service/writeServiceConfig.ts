@@ -1,6 +1,7 @@
 import { env, readConfig } from '@delivery/runtime-kit';
 import { z } from 'zod';
 import { DEFAULT_RELAY_SETTINGS, type RelayFaults, type RelaySettings } from '../outbox/outboxRelay.ts';
+import type { OwnerUrls } from '../owners/ownerClient.ts';
 import type { WriteServiceName } from './writeServiceDefinition.ts';
 
 export interface WriteServiceConfig {
@@ -14,6 +15,10 @@ export interface WriteServiceConfig {
   bodyLimit: string;
   /** SIGTERM grace: in-flight requests, then the relay's last cycle. */
   shutdownGraceMs: number;
+  /** The other write services, asked when a rule spans aggregates (`ORDER_URL`, `DISPATCH_URL`, `DELIVERY_URL`). */
+  owners: OwnerUrls;
+  /** Deadline of one call to another write service (`OWNER_TIMEOUT_MS`). */
+  ownerTimeoutMs: number;
   /** Test-only fault injection (never read from the environment). */
   faults?: RelayFaults;
 }
@@ -46,6 +51,10 @@ export function readWriteServiceConfig(
       OUTBOX_LEASE_MS: env.millis(DEFAULT_RELAY_SETTINGS.leaseMs),
       OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(DEFAULT_RELAY_SETTINGS.batchSize),
       SHUTDOWN_GRACE_MS: env.millis(15_000),
+      ORDER_URL: env.url('http://127.0.0.1:8081'),
+      DISPATCH_URL: env.url('http://127.0.0.1:8082'),
+      DELIVERY_URL: env.url('http://127.0.0.1:8083'),
+      OWNER_TIMEOUT_MS: env.millis(2000),
     },
     { ...environment, DATABASE_URL: environment[databaseVar] },
   ));
@@ -63,6 +72,8 @@ export function readWriteServiceConfig(
     }),
     bodyLimit: '64kb',
     shutdownGraceMs: raw.SHUTDOWN_GRACE_MS,
+    owners: Object.freeze({ order: raw.ORDER_URL, dispatch: raw.DISPATCH_URL, delivery: raw.DELIVERY_URL }),
+    ownerTimeoutMs: raw.OWNER_TIMEOUT_MS,
   });
 }
 

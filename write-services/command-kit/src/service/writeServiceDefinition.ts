@@ -1,8 +1,11 @@
 import type { AggregateType, DomainEvent } from '@delivery/contracts';
+import type { Router } from 'express';
 import type { z } from 'zod';
 import type { DatabaseClient, SqlExecutor } from '../db/sqlExecutor.ts';
-import type { AggregateState, Command, Decider } from '../domain/decider.ts';
+import type { CommandExecutor } from './commandExecutor.ts';
+import type { AggregateState, Command, CommandContext, Decider, InitialState } from '../domain/decider.ts';
 import type { CommandRoute } from '../http/commandRoute.ts';
+import type { OwnerClient } from '../owners/ownerClient.ts';
 
 /** How one aggregate is stored: the service's typed Prisma client behind three calls. */
 export interface AggregateRepository<S extends AggregateState, Tx> {
@@ -13,6 +16,16 @@ export interface AggregateRepository<S extends AggregateState, Tx> {
 }
 
 export type WriteServiceName = 'order' | 'dispatch' | 'delivery';
+
+/** What a rule across aggregates sees: the command its aggregate's decider accepted, the transaction, the owners. */
+export interface RuleCheck<S extends AggregateState, C extends Command, Tx> {
+  command: C;
+  current: S | InitialState;
+  context: CommandContext;
+  /** The command's transaction: lock the local fact the rule relies on here. */
+  tx: Tx;
+  owners: OwnerClient;
+}
 
 /**
  * Everything that makes one write service different from the others: its domain, its
@@ -42,4 +55,18 @@ export interface WriteServiceDefinition<
   connect: (databaseUrl: string) => DatabaseClient<Tx> & Tx;
   /** prisma/<service>/migrations */
   migrationsDir: string;
+  /**
+   * The rules across aggregates this service checks (architecture.md), run in the command's
+   * transaction after its own decider accepted it; they throw `ruleViolated` (409),
+   * `unknownReference` (422) or, when an owner cannot answer, DEPENDENCY_UNAVAILABLE (503).
+   */
+  rules?: (check: RuleCheck<S, C, Tx>) => Promise<void>;
+  /** Commands other services send to settle a race this aggregate owns, mounted under `/internal/v1`. */
+  internalRoutes?: (deps: InternalRouteDeps<S, C, E, Tx>) => Router;
+}
+
+export interface InternalRouteDeps<S extends AggregateState, C extends Command, E extends DomainEvent, Tx extends SqlExecutor> {
+  db: DatabaseClient<Tx> & Tx;
+  executor: CommandExecutor<S, C, E, Tx>;
+  clock: () => Date;
 }

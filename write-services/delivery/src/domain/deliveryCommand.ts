@@ -19,4 +19,10 @@ export interface CompleteDelivery {
   type: 'CompleteDelivery';
 }
 
-export type DeliveryCommand = CreateDelivery | PickUpDelivery | UpdateDeliveryLocation | CompleteDelivery;
+/** A platform reaction (its order or dispatch was cancelled); never a public route. */
+export interface CancelDelivery {
+  type: 'CancelDelivery';
+  reason: string;
+}
+
+export type DeliveryCommand = CreateDelivery | PickUpDelivery | UpdateDeliveryLocation | CompleteDelivery | CancelDelivery;

@@ -24,6 +24,8 @@ export const deliveryDecider = defineDecider<DeliveryCommand, DeliveryEvent, Del
         ];
       case 'CompleteDelivery':
         return [{ eventType: 'DeliveryCompleted', payload: { orderId, dispatchId, status: 'DELIVERED' } }];
+      case 'CancelDelivery':
+        return [{ eventType: 'DeliveryCancelled', payload: { orderId, dispatchId, status: 'CANCELLED', reason: command.reason } }];
       default:
         return assertNever(command);
     }
@@ -32,10 +34,12 @@ export const deliveryDecider = defineDecider<DeliveryCommand, DeliveryEvent, Del
   evolve(state: DeliveryState, event: DeliveryEvent): Delivery {
     switch (event.eventType) {
       case 'DeliveryCreated':
-        return createdBy(event, { deliveryId: event.aggregateId, ...event.payload, location: null });
+        return createdBy(event, { deliveryId: event.aggregateId, ...event.payload, location: null, cancelReason: null });
       case 'DeliveryPickedUp':
       case 'DeliveryCompleted':
         return changedBy(event, state, { status: event.payload.status });
+      case 'DeliveryCancelled':
+        return changedBy(event, state, { status: event.payload.status, cancelReason: event.payload.reason });
       case 'DeliveryLocationUpdated': {
         const { lat, lng } = event.payload;
         return changedBy(event, state, { location: { lat, lng, updatedAt: event.occurredAt } });

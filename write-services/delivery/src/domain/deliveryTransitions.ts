@@ -8,4 +8,5 @@ export const DELIVERY_TRANSITIONS = {
   PickUpDelivery: { from: ['READY'], to: 'PICKED_UP' },
   UpdateDeliveryLocation: { from: ['READY', 'PICKED_UP'] },
   CompleteDelivery: { from: ['PICKED_UP'], to: 'DELIVERED' },
+  CancelDelivery: { from: ['READY'], to: 'CANCELLED' },
 } as const satisfies TransitionTable<DeliveryCommand['type'], DeliveryStatus>;

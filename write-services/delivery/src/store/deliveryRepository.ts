@@ -15,6 +15,7 @@ export const deliveryRepository = prismaRepository<Delivery, 'deliveryId', Deliv
       riderId: row.riderId,
       status: row.status,
       location: lat === null || lng === null || at === null ? null : { lat, lng, updatedAt: at.toISOString() },
+      cancelReason: row.cancelReason,
     };
   },
   toRow: (delivery) => ({
@@ -25,5 +26,6 @@ export const deliveryRepository = prismaRepository<Delivery, 'deliveryId', Deliv
     locationLat: delivery.location?.lat ?? null,
     locationLng: delivery.location?.lng ?? null,
     locationUpdatedAt: delivery.location ? new Date(delivery.location.updatedAt) : null,
+    cancelReason: delivery.cancelReason,
   }),
 });

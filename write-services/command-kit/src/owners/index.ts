@@ -1,0 +1,1 @@
+export { DEPENDENCY_HEADER, OwnerClient, type OwnerAnswer, type OwnerUrls } from './ownerClient.ts';
