@@ -12,3 +12,4 @@ export * from './serviceUnderTest.ts';
 export * from './placeOrderBody.ts';
 export * from './writeServicesUnderTest.ts';
 export * from './validJourney.ts';
+export * from './redelivery.ts';

@@ -16,6 +16,8 @@ export interface ServiceUnderTest {
   database: ThrowawayDatabase;
   api: CommandClient;
   events: EventTap;
+  /** The consumer group of the service's reactions (a group of this schema's own). */
+  reactionsGroupId: string;
   /** Starts one more instance on the same schema (a second relay, a restart). */
   startInstance(config?: Partial<WriteServiceConfig>): Promise<RunningWriteService>;
   /**
@@ -50,14 +52,19 @@ export async function serviceUnderTest(
   const database = await createThrowawayDatabase(`${aggregateType}_db`);
   const events = await EventTap.start(EVENT_TOPICS[aggregateType]);
   const instances: RunningWriteService[] = [];
+  // Reactions of this schema's service in a group of its own, starting at the topics' end: other
+  // suites' events are not this suite's to react to (nor to mark as handled).
+  const reactions = { groupId: `${database.name}-reactions`, fromBeginning: false };
   const startInstance = async (extra: Partial<WriteServiceConfig> = {}) => {
-    const instance = await start({ ...TEST_SERVICE_CONFIG, databaseUrl: database.url, ...config, ...extra });
+    const instance = await start({ ...TEST_SERVICE_CONFIG, databaseUrl: database.url, reactions, ...config, ...extra });
     instances.push(instance);
+    await instance.reactions?.whenJoined();
     return instance;
   };
   const service = await startInstance();
   return {
     service,
+    reactionsGroupId: reactions.groupId,
     database,
     api: commandClient(service.url),
     events,

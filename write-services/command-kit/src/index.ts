@@ -6,3 +6,4 @@ export * from './idempotency/index.ts';
 export * from './http/index.ts';
 export * from './service/index.ts';
 export * from './owners/index.ts';
+export * from './reactions/index.ts';

@@ -12,8 +12,8 @@ const logger = createLogger('schema-agreement-test', 'silent');
 /** Each service's own tables: its aggregate, and the facts it keeps of others' (rules across aggregates). */
 const ownTables: Record<string, string[]> = {
   order: ['orders'],
-  dispatch: ['dispatches', 'order_facts'],
-  delivery: ['deliveries', 'order_facts', 'dispatch_facts'],
+  dispatch: ['dispatches', 'order_facts', 'reaction_inbox'],
+  delivery: ['deliveries', 'order_facts', 'dispatch_facts', 'reaction_inbox'],
 };
 
 describe.each(['order', 'dispatch', 'delivery'])('prisma/%s: schema.prisma and migrations agree', (service) => {

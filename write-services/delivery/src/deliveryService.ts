@@ -13,6 +13,7 @@ import { readDeliveryConfig } from './config/deliveryConfig.ts';
 import type { Delivery } from './domain/delivery.ts';
 import type { DeliveryCommand } from './domain/deliveryCommand.ts';
 import { deliveryDecider } from './domain/deliveryDecider.ts';
+import { deliveryReactions } from './reactions/deliveryReactions.ts';
 import { connectDeliveryDatabase } from './store/deliveryDatabase.ts';
 import { deliveryRepository, type DeliveryTx } from './store/deliveryRepository.ts';
 
@@ -29,6 +30,7 @@ export const deliveryService: WriteServiceDefinition<Delivery, DeliveryCommand, 
   connect: connectDeliveryDatabase,
   rules: deliveryRuleCheck,
   internalRoutes: deliverySettlements,
+  reactions: deliveryReactions,
   migrationsDir: join(import.meta.dirname, '../../../prisma/delivery/migrations'),
 };
 

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { validJourney, writeServicesUnderTest, type CommandApis, type ServiceUnderTest, type WriteServicesUnderTest } from '@delivery/test-support';
+import {
+  eventually,
+  redeliver,
+  validJourney,
+  waitCommittedPast,
+  writeServicesUnderTest,
+  type CommandApis,
+  type ServiceUnderTest,
+  type WriteServicesUnderTest,
+} from '@delivery/test-support';
 import { describeBadInput, expectProblem } from '@delivery/test-support/jest';
 import {
   DeliveryCancelled,
@@ -8,6 +17,8 @@ import {
   DeliveryLocationUpdated,
   DeliveryPickedUp,
   DeliverySnapshot,
+  DispatchCancelled,
+  EVENT_TOPICS,
 } from '@delivery/contracts';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDispatchService } from '@delivery/dispatch-service';
@@ -181,6 +192,35 @@ describe('delivery service (HTTP, MariaDB, Kafka; the order and dispatch service
       expectProblem(await sut.api.send('POST', `/api/v1/deliveries/${deliveryId}/cancel`, { reason: 'x' }), 404, 'ROUTE_NOT_FOUND');
       const doc = (await sut.api.get('/openapi.json')).body;
       expect(doc.paths['/api/v1/deliveries/{deliveryId}/cancel']).toBeUndefined();
+    });
+  });
+
+  describe('reactions: a cancelled dispatch or order cancels its READY delivery', () => {
+    it('given a DispatchCancelled the synchronous settlement never saw (a failure in between) then the reaction cancels the READY delivery, once', async () => {
+      const body = await createBody();
+      const deliveryId = await create(body);
+      // What the dispatch service would publish had it cancelled without the delivery service's answer.
+      const event = DispatchCancelled.parse({
+        eventId: randomUUID(),
+        eventType: 'DispatchCancelled',
+        aggregateType: 'dispatch',
+        aggregateId: body.dispatchId,
+        version: 3,
+        occurredAt: new Date().toISOString(),
+        correlationId: `reaction-${deliveryId}`,
+        payload: { orderId: body.orderId, status: 'CANCELLED', reason: 'rider lost' },
+      });
+      const first = await redeliver(EVENT_TOPICS.dispatch, body.dispatchId, JSON.stringify(event));
+      await eventually(async () => (await sut.api.get(`/api/v1/deliveries/${deliveryId}`)).body.status === 'CANCELLED', {
+        what: 'the delivery to be cancelled by the reaction',
+      });
+      const again = await redeliver(EVENT_TOPICS.dispatch, body.dispatchId, JSON.stringify(event));
+      await waitCommittedPast(sut.reactionsGroupId, again);
+      expect(Number(again.offset)).toBeGreaterThan(Number(first.offset));
+      const cancellations = (await sut.outbox()).filter((row) => row.aggregateId === deliveryId && row.eventType === 'DeliveryCancelled');
+      expect(cancellations.map((row) => [row.version, row.correlationId])).toEqual([[2, `reaction-${deliveryId}`]]);
+      // The dispatch is recorded as cancelled here: no new delivery starts on it.
+      expect((await sut.api.send('POST', '/api/v1/deliveries', body)).body).toMatchObject({ rule: 'DISPATCH_NOT_ACCEPTED' });
     });
   });
 

@@ -12,6 +12,7 @@ import type { Dispatch } from './domain/dispatch.ts';
 import type { DispatchCommand } from './domain/dispatchCommand.ts';
 import { dispatchRuleCheck } from './rules/dispatchRuleCheck.ts';
 import { dispatchDecider } from './domain/dispatchDecider.ts';
+import { dispatchReactions } from './reactions/dispatchReactions.ts';
 import { connectDispatchDatabase } from './store/dispatchDatabase.ts';
 import { dispatchRepository, type DispatchTx } from './store/dispatchRepository.ts';
 
@@ -27,6 +28,7 @@ export const dispatchService: WriteServiceDefinition<Dispatch, DispatchCommand, 
   repository: dispatchRepository,
   connect: connectDispatchDatabase,
   rules: dispatchRuleCheck,
+  reactions: dispatchReactions,
   migrationsDir: join(import.meta.dirname, '../../../prisma/dispatch/migrations'),
 };
 

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { validJourney, writeServicesUnderTest, type CommandApis, type ServiceUnderTest, type WriteServicesUnderTest } from '@delivery/test-support';
+import {
+  eventually,
+  redeliver,
+  validJourney,
+  waitCommittedPast,
+  writeServicesUnderTest,
+  type CommandApis,
+  type ServiceUnderTest,
+  type WriteServicesUnderTest,
+} from '@delivery/test-support';
 import { describeBadInput, expectProblem } from '@delivery/test-support/jest';
-import { DispatchAccepted, DispatchCancelled, DispatchRequested, DispatchSnapshot, type DomainEvent } from '@delivery/contracts';
+import { DispatchAccepted, DispatchCancelled, DispatchRequested, DispatchSnapshot, EVENT_TOPICS, type DomainEvent } from '@delivery/contracts';
 import { startDeliveryService } from '@delivery/delivery-service';
 import { startOrderService } from '@delivery/order-service';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -136,6 +145,43 @@ describe('dispatch service (HTTP, MariaDB, Kafka; the order and delivery service
       expect(events.map((e) => e.eventType)).toEqual(['DispatchRequested', 'DispatchCancelled']);
       await sut.events.caughtUp();
       expect(sut.events.received.filter((r) => forThisOrder(r.event)).map((r) => r.event.aggregateId)).toEqual([dispatchId]);
+    });
+  });
+
+  describe('reaction: OrderCancelled cancels the order\'s open dispatch', () => {
+    /** The dispatch's DispatchCancelled rows in the outbox: final once its commands (and reactions) committed. */
+    const cancellationsOf = async (dispatchId: string) =>
+      (await sut.outbox()).filter((row) => row.aggregateId === dispatchId && row.eventType === 'DispatchCancelled');
+    const cancelledEventually = (dispatchId: string) =>
+      eventually(async () => (await sut.api.get(`/api/v1/dispatches/${dispatchId}`)).body.status === 'CANCELLED', {
+        what: `dispatch ${dispatchId} to be cancelled by the reaction`,
+      });
+
+    it('given an order with an open dispatch when the order is cancelled then the dispatch is cancelled once, even when the event arrives twice', async () => {
+      const { orderId, dispatchId } = await validJourney.requestedDispatch(apis);
+      expect((await apis.order.send('POST', `/api/v1/orders/${orderId}/cancel`, { reason: 'store closed' })).status).toBe(200);
+      await cancelledEventually(dispatchId);
+      const [cancellation] = await cancellationsOf(dispatchId);
+      expect(cancellation?.event).toMatchObject({ version: 2, payload: { orderId, reason: 'store closed' } });
+      expectProblem(await sut.api.send('POST', '/api/v1/dispatches', { ...(await requestBody()), orderId }), 409, 'RULE_VIOLATED');
+
+      // The same OrderCancelled once more, as a replay would deliver it; once the reactions'
+      // group has committed past it, it was handled: and it changed nothing.
+      const orderCancelled = (await services.order.outbox()).find((row) => row.aggregateId === orderId && row.eventType === 'OrderCancelled');
+      const again = await redeliver(EVENT_TOPICS.order, orderId, JSON.stringify(orderCancelled!.event));
+      await waitCommittedPast(sut.reactionsGroupId, again);
+      expect((await cancellationsOf(dispatchId)).map((row) => row.version)).toEqual([2]);
+      expect((await sut.api.get(`/api/v1/dispatches/${dispatchId}`)).body).toMatchObject({ status: 'CANCELLED', version: 2 });
+    });
+
+    it('given the dispatch service down when the order is cancelled then its dispatch is cancelled once after it restarts', async () => {
+      const { orderId, dispatchId } = await validJourney.requestedDispatch(apis);
+      const port = Number(new URL(sut.service.url).port);
+      await sut.service.close();
+      expect((await apis.order.send('POST', `/api/v1/orders/${orderId}/cancel`, { reason: 'customer left' })).status).toBe(200);
+      sut.service = await sut.startInstance({ port });
+      await cancelledEventually(dispatchId);
+      expect((await cancellationsOf(dispatchId)).map((row) => row.version)).toEqual([2]);
     });
   });
 

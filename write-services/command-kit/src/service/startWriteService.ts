@@ -12,12 +12,15 @@ import { createKafkaPublisher } from '../outbox/kafkaPublisher.ts';
 import { outboxMetrics } from '../outbox/outboxMetrics.ts';
 import { OutboxRelay } from '../outbox/outboxRelay.ts';
 import { OwnerClient } from '../owners/ownerClient.ts';
+import { ReactionConsumer } from '../reactions/reactionConsumer.ts';
 import { CommandExecutor } from './commandExecutor.ts';
 import { startHousekeeping } from './housekeeping.ts';
 import type { WriteServiceConfig } from './writeServiceConfig.ts';
 import type { WriteServiceDefinition } from './writeServiceDefinition.ts';
 
 export interface RunningWriteService {
+  /** The reactions' consumer, when the service has reactions. */
+  reactions: { whenJoined(): Promise<void> } | undefined;
   port: number;
   url: string;
   relay: OutboxRelay;
@@ -78,6 +81,15 @@ export async function startWriteService<S extends AggregateState, C extends Comm
   });
   const http = await listen(app, config.port, config.host);
   relay.start();
+  const reactions = definition.reactions?.length
+    ? new ReactionConsumer(definition.reactions, { brokers: config.kafkaBrokers, ...config.reactions }, {
+        db,
+        executor,
+        logger: logger.child({ component: 'reactions' }),
+        clock: () => new Date(),
+      })
+    : undefined;
+  reactions?.start();
   const housekeeping = startHousekeeping(db, idempotency, logger);
   logger.info({ port: http.port }, `${name} listening`);
 
@@ -86,12 +98,14 @@ export async function startWriteService<S extends AggregateState, C extends Comm
     markDraining();
     await http.close(config.shutdownGraceMs / 2);
     housekeeping.stop();
+    await reactions?.stop();
     owners.shutdown();
     await relay.stop();
     await db.$disconnect();
     logger.info(`${name} stopped`);
   };
   return {
+    reactions,
     port: http.port,
     url: `http://127.0.0.1:${http.port}`,
     relay,

@@ -19,6 +19,8 @@ export interface WriteServiceConfig {
   owners: OwnerUrls;
   /** Deadline of one call to another write service (`OWNER_TIMEOUT_MS`). */
   ownerTimeoutMs: number;
+  /** The reactions' consumer group (`REACTIONS_GROUP_ID`, default `<service>-service-reactions`) and where a new group starts. */
+  reactions: { groupId: string; fromBeginning: boolean };
   /** Test-only fault injection (never read from the environment). */
   faults?: RelayFaults;
 }
@@ -55,6 +57,7 @@ export function readWriteServiceConfig(
       DISPATCH_URL: env.url('http://127.0.0.1:8082'),
       DELIVERY_URL: env.url('http://127.0.0.1:8083'),
       OWNER_TIMEOUT_MS: env.millis(2000),
+      REACTIONS_GROUP_ID: z.string().min(1).default(`${service}-service-reactions`),
     },
     { ...environment, DATABASE_URL: environment[databaseVar] },
   ));
@@ -74,6 +77,7 @@ export function readWriteServiceConfig(
     shutdownGraceMs: raw.SHUTDOWN_GRACE_MS,
     owners: Object.freeze({ order: raw.ORDER_URL, dispatch: raw.DISPATCH_URL, delivery: raw.DELIVERY_URL }),
     ownerTimeoutMs: raw.OWNER_TIMEOUT_MS,
+    reactions: Object.freeze({ groupId: raw.REACTIONS_GROUP_ID, fromBeginning: true }),
   });
 }
 

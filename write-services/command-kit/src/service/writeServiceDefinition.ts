@@ -6,6 +6,7 @@ import type { CommandExecutor } from './commandExecutor.ts';
 import type { AggregateState, Command, CommandContext, Decider, InitialState } from '../domain/decider.ts';
 import type { CommandRoute } from '../http/commandRoute.ts';
 import type { OwnerClient } from '../owners/ownerClient.ts';
+import type { Reaction } from '../reactions/reaction.ts';
 
 /** How one aggregate is stored: the service's typed Prisma client behind three calls. */
 export interface AggregateRepository<S extends AggregateState, Tx> {
@@ -61,6 +62,8 @@ export interface WriteServiceDefinition<
    * `unknownReference` (422) or, when an owner cannot answer, DEPENDENCY_UNAVAILABLE (503).
    */
   rules?: (check: RuleCheck<S, C, Tx>) => Promise<void>;
+  /** Process managers: other services' events that make this service run its own commands. */
+  reactions?: readonly Reaction<S, C, E, Tx>[];
   /** Commands other services send to settle a race this aggregate owns, mounted under `/internal/v1`. */
   internalRoutes?: (deps: InternalRouteDeps<S, C, E, Tx>) => Router;
 }

@@ -1,12 +1,11 @@
 import type { InternalRouteDeps } from '@delivery/command-kit';
 import { DeliveryCancelledPayload, Uuid, type DeliveryEvent } from '@delivery/contracts';
-import { invalidFields, fieldErrorsOf, Problem, requestIdFrom } from '@delivery/runtime-kit';
+import { fieldErrorsOf, invalidFields, Problem, requestIdFrom } from '@delivery/runtime-kit';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Delivery } from '../domain/delivery.ts';
 import type { DeliveryCommand } from '../domain/deliveryCommand.ts';
-import { deliveriesUnderWay } from '../domain/deliveryRules.ts';
-import { deliveryFacts } from '../rules/deliveryFacts.ts';
+import { settleCancellation, type Cancellation } from '../rules/settleCancellation.ts';
 import type { DeliveryTx } from '../store/deliveryRepository.ts';
 
 /** The reason each cancelled delivery's event carries (one definition: the event contract). */
@@ -18,25 +17,19 @@ type Deps = InternalRouteDeps<Delivery, DeliveryCommand, DeliveryEvent, Delivery
 
 /**
  * The races the delivery aggregate settles (architecture.md, "Rules across aggregates"): the
- * order and dispatch services call these before cancelling their own aggregate. In one
- * transaction under the order's row lock: refuse (409) if a delivery is already under way,
- * else record the cancellation (no delivery is created or picked up for it afterwards) and
- * cancel the READY deliveries (DeliveryCancelled through the outbox). Idempotent: a repeat
- * finds the cancellation recorded and nothing left to cancel.
+ * order and dispatch services call these before cancelling their own aggregate
+ * (rules/settleCancellation.ts). 200 with the deliveries cancelled, or 409
+ * DELIVERY_UNDER_WAY. Internal: the gateway routes no `/internal` path.
  */
 export function deliverySettlements(deps: Deps): Router {
   const router = Router();
   router.post('/order-cancellations', (req, res, next) => {
-    const body = parse(OrderCancellation, req);
-    settle(deps, res, body.orderId, { orderId: body.orderId }, body.reason, (tx, at) =>
-      deliveryFacts.recordOrderCancelled(tx, body.orderId, at),
-    ).catch(next);
+    const { orderId, reason } = parse(OrderCancellation, req);
+    settle(deps, res, { orderId, reason }).catch(next);
   });
   router.post('/dispatch-cancellations', (req, res, next) => {
-    const body = parse(DispatchCancellation, req);
-    settle(deps, res, body.orderId, { dispatchId: body.dispatchId }, body.reason, (tx, at) =>
-      deliveryFacts.recordDispatchCancelled(tx, body.dispatchId, body.orderId, at),
-    ).catch(next);
+    const { orderId, dispatchId, reason } = parse(DispatchCancellation, req);
+    settle(deps, res, { orderId, dispatchId, reason }).catch(next);
   });
   return router;
 }
@@ -47,35 +40,16 @@ function parse<T>(schema: z.ZodType<T>, req: Request): T {
   return result.data;
 }
 
-async function settle(
-  deps: Deps,
-  res: Response,
-  orderId: string,
-  scope: { orderId: string } | { dispatchId: string },
-  reason: string,
-  record: (tx: DeliveryTx, at: Date) => Promise<void>,
-): Promise<void> {
-  const now = deps.clock();
-  const requestId = requestIdFrom(res);
-  const cancelled = await deps.db.$transaction(
-    async (tx) => {
-      await deliveryFacts.lockOrder(tx, orderId);
-      const deliveries = await deliveryFacts.deliveriesOf(tx, scope);
-      const underWay = deliveriesUnderWay(deliveries);
-      if (underWay.length > 0) {
-        throw new Problem('RULE_VIOLATED', `Delivery ${underWay.join(', ')} is already picked up or delivered.`, {
-          extensions: { rule: 'DELIVERY_UNDER_WAY', deliveries: underWay },
-        });
-      }
-      await record(tx, now);
-      const ready = deliveries.filter((d) => d.status === 'READY');
-      for (const { deliveryId } of ready) {
-        await deps.executor.executeIn(tx, { type: 'CancelDelivery', reason }, { aggregateId: deliveryId, now, requestId });
-      }
-      return ready.map((d) => d.deliveryId);
-    },
+async function settle(deps: Deps, res: Response, cancellation: Omit<Cancellation, 'now' | 'requestId'>): Promise<void> {
+  const settlement = await deps.db.$transaction(
+    (tx) => settleCancellation(tx, deps.executor, { ...cancellation, now: deps.clock(), requestId: requestIdFrom(res) }),
     { maxWait: 3000, timeout: 10_000 },
   );
+  if (settlement.outcome === 'under-way') {
+    throw new Problem('RULE_VIOLATED', `Delivery ${settlement.deliveries.join(', ')} is already picked up or delivered.`, {
+      extensions: { rule: 'DELIVERY_UNDER_WAY', deliveries: settlement.deliveries },
+    });
+  }
   deps.executor.committed();
-  res.status(200).json({ cancelled });
+  res.status(200).json({ cancelled: settlement.cancelled });
 }

@@ -1,0 +1,188 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DomainEvent, EVENT_TOPICS, parseDomainEvent } from '@delivery/contracts';
+import { backoffDelay, type Logger, type RetryPolicy } from '@delivery/runtime-kit';
+import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
+import type { DatabaseClient, SqlExecutor } from '../db/sqlExecutor.ts';
+import type { AggregateState, Command } from '../domain/decider.ts';
+import { kafkaLogCreator } from '../outbox/kafkaPublisher.ts';
+import type { CommandExecutor } from '../service/commandExecutor.ts';
+import type { Reaction } from './reaction.ts';
+
+const TOPIC_OF_EVENT = new Map<string, string>(
+  DomainEvent.options.map((o) => [o.shape.eventType.value, EVENT_TOPICS[o.shape.aggregateType.value]]),
+);
+
+const BACKOFF: RetryPolicy = { retries: Number.POSITIVE_INFINITY, initialDelayMs: 250, maxDelayMs: 5000, factor: 2 };
+
+export interface ReactionConsumerSettings {
+  brokers: readonly string[];
+  groupId: string;
+  /** A new group starts at the beginning of the topics (production) or at their end (a test's own group). */
+  fromBeginning: boolean;
+}
+
+/**
+ * Runs a service's reactions on the events of the topics they listen to (consumer group per
+ * service). At least once: an offset is committed only after its event's reactions
+ * committed; a reaction that fails (the database, or a service it asks, is down) is retried
+ * in place with backoff, holding its partition, so per-aggregate order is kept and nothing
+ * is skipped. Exactly once in effect: each reaction writes the inbox row (event id,
+ * reaction) in its own transaction. When Kafka fails the consumer is rebuilt with backoff.
+ */
+export class ReactionConsumer<S extends AggregateState, C extends Command, E extends DomainEvent, Tx extends SqlExecutor> {
+  readonly #reactions: readonly Reaction<S, C, E, Tx>[];
+  readonly #deps: { db: DatabaseClient<Tx>; executor: CommandExecutor<S, C, E, Tx>; logger: Logger; clock: () => Date };
+  readonly #settings: ReactionConsumerSettings;
+  readonly #kafka: Kafka;
+  #consumer: Consumer | undefined;
+  #stopping = false;
+  #joined = false;
+  #restarts = 0;
+  #restartTimer: NodeJS.Timeout | undefined;
+  #joinWaiters: (() => void)[] = [];
+
+  constructor(
+    reactions: readonly Reaction<S, C, E, Tx>[],
+    settings: ReactionConsumerSettings,
+    deps: { db: DatabaseClient<Tx>; executor: CommandExecutor<S, C, E, Tx>; logger: Logger; clock: () => Date },
+  ) {
+    this.#reactions = reactions;
+    this.#settings = settings;
+    this.#deps = deps;
+    this.#kafka = new Kafka({
+      clientId: settings.groupId,
+      brokers: [...settings.brokers],
+      connectionTimeout: 3000,
+      retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
+      logLevel: logLevel.WARN,
+      logCreator: kafkaLogCreator(deps.logger),
+    });
+  }
+
+  start(): void {
+    this.#stopping = false;
+    void this.#run();
+  }
+
+  /**
+   * Resolves once the consumer has joined its group and completed a fetch, so its starting
+   * offsets are resolved: an event published after this is seen even by a new group that
+   * starts at the end of the topics.
+   */
+  whenJoined(): Promise<void> {
+    return this.#joined ? Promise.resolve() : new Promise((resolve) => this.#joinWaiters.push(resolve));
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    clearTimeout(this.#restartTimer);
+    const consumer = this.#consumer;
+    this.#consumer = undefined;
+    await consumer?.disconnect().catch(() => undefined);
+  }
+
+  async #run(): Promise<void> {
+    const consumer = this.#kafka.consumer({
+      groupId: this.#settings.groupId,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 250,
+      retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 5, restartOnFailure: () => Promise.resolve(false) },
+    });
+    this.#consumer = consumer;
+    let joining = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      joining = true;
+    });
+    consumer.on(consumer.events.FETCH, () => {
+      if (!joining) return;
+      joining = false;
+      this.#joined = true;
+      for (const resolve of this.#joinWaiters.splice(0)) resolve();
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.#joined = false;
+      if (payload.restart || this.#stopping || this.#consumer !== consumer) return;
+      this.#deps.logger.error({ err: payload.error }, 'reaction consumer crashed; restarting');
+      this.#scheduleRestart(consumer);
+    });
+    try {
+      await consumer.connect();
+      const topics = [...new Set(this.#reactions.flatMap((r) => r.canHandle.map((type) => TOPIC_OF_EVENT.get(type) ?? type)))];
+      await consumer.subscribe({ topics, fromBeginning: this.#settings.fromBeginning });
+      await consumer.run({
+        autoCommit: true,
+        eachMessage: async (payload) => {
+          await this.#handle(payload.message, () => payload.heartbeat());
+        },
+      });
+      this.#restarts = 0;
+    } catch (error) {
+      if (this.#stopping || this.#consumer !== consumer) return;
+      this.#deps.logger.error({ err: error }, 'reaction consumer could not start; retrying');
+      this.#scheduleRestart(consumer);
+    }
+  }
+
+  #scheduleRestart(failed: Consumer): void {
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = setTimeout(() => {
+      void failed
+        .disconnect()
+        .catch(() => undefined)
+        .then(() => {
+          if (!this.#stopping) return this.#run();
+        });
+    }, backoffDelay(BACKOFF, this.#restarts++));
+  }
+
+  /** One event: every reaction to it, each retried until it commits (or the consumer stops). */
+  async #handle(message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
+    let event: DomainEvent;
+    try {
+      event = parseDomainEvent(JSON.parse(message.value?.toString('utf8') ?? 'null'));
+    } catch (error) {
+      // Off-contract messages are the read model's to park; a reaction has nothing to do with them.
+      this.#deps.logger.warn({ err: error, offset: message.offset }, 'reaction consumer skipped an off-contract message');
+      return;
+    }
+    for (const reaction of this.#reactions) {
+      if (!reaction.canHandle.includes(event.eventType)) continue;
+      for (let attempt = 0; ; attempt++) {
+        if (this.#stopping) throw new Error('reaction consumer stopping');
+        try {
+          await this.#react(reaction, event);
+          break;
+        } catch (error) {
+          const delay = backoffDelay(BACKOFF, attempt);
+          this.#deps.logger.warn({ err: error, reaction: reaction.name, eventId: event.eventId, retryInMs: delay }, 'reaction failed; retrying');
+          await sleep(delay);
+          await heartbeat().catch(() => undefined);
+        }
+      }
+    }
+  }
+
+  async #react(reaction: Reaction<S, C, E, Tx>, event: DomainEvent): Promise<void> {
+    const { db, executor, clock } = this.#deps;
+    const reacted = await db.$transaction(
+      async (tx) => {
+        const claimed = await tx.$executeRawUnsafe(
+          'INSERT IGNORE INTO reaction_inbox (event_id, reaction, processed_at) VALUES (?, ?, UTC_TIMESTAMP(3))',
+          event.eventId,
+          reaction.name,
+        );
+        if (claimed === 0) return false;
+        const now = clock();
+        await reaction.react(event, { tx, executor, contextFor: (aggregateId) => ({ aggregateId, now, requestId: event.correlationId }) });
+        return true;
+      },
+      { maxWait: 3000, timeout: 15_000 },
+    );
+    if (reacted) {
+      executor.committed();
+      this.#deps.logger.info({ reaction: reaction.name, eventId: event.eventId, eventType: event.eventType }, 'reacted');
+    }
+  }
+}
