@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Platform } from '@delivery/infra';
+import fc from 'fast-check';
 import { commandClient } from '@delivery/test-support';
+import { converged, orderScripts, playOrder } from './support/domainProperty.ts';
 import { command, idOf, newCustomerOrder, viewEventually, type Surfaces } from './support/orderJourney.ts';
 import { startWholeSystem } from './support/wholeSystem.ts';
 
@@ -188,4 +190,16 @@ describe('an order through the whole platform', () => {
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
   });
+
+  it('leaves no impossible state, whatever the commands and their concurrency (property, fixed seed)', async () => {
+    const owners = { order: platform.urls.ORDER_URL!, dispatch: platform.urls.DISPATCH_URL!, delivery: platform.urls.DELIVERY_URL! };
+    await fc.assert(
+      fc.asyncProperty(orderScripts(4), async (scripts) => {
+        const tracked = await Promise.all(scripts.map((script) => playOrder(surfaces, script)));
+        for (const order of tracked) expect([order.orderId, await converged(surfaces, owners, order)]).toEqual([order.orderId, []]);
+      }),
+      // More runs: PROPERTY_RUNS=50 npm test -- e2e/test/orderJourney.e2e.spec.ts
+      { seed: 20_261_207, numRuns: Number(process.env.PROPERTY_RUNS ?? 2), endOnFailure: true },
+    );
+  }, 300_000);
 });
