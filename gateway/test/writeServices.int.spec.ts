@@ -141,6 +141,16 @@ describe('gateway in front of the real write services', () => {
       expectRule(await api.send('POST', '/api/v1/deliveries', { orderId, dispatchId, riderId }), 'DISPATCH_NOT_ACCEPTED');
     });
 
+    it('reactions: a cancelled order\'s open dispatch is cancelled by the dispatch service, and a new one is refused', async () => {
+      const { orderId, dispatchId } = await validJourney.requestedDispatch(apis);
+      expect((await api.send('POST', `/api/v1/orders/${orderId}/cancel`, { reason: 'out of stock' })).status).toBe(200);
+      await eventually(async () => (await services.dispatch.api.get(`/api/v1/dispatches/${dispatchId}`)).body.status === 'CANCELLED', {
+        what: 'the reaction to cancel the open dispatch',
+      });
+      expect((await services.dispatch.api.get(`/api/v1/dispatches/${dispatchId}`)).body).toMatchObject({ version: 2 });
+      expectRule(await api.send('POST', '/api/v1/dispatches', dispatchBody(orderId)), 'ORDER_NOT_ACCEPTED');
+    });
+
     it('a cancel and a pickup sent together, many times: exactly one of the two succeeds every time', async () => {
       const outcomes: string[] = [];
       for (let round = 0; round < 12; round++) {

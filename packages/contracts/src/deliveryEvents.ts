@@ -25,6 +25,8 @@ export const DeliveryCancelledPayload = z.strictObject({
   ...DeliveryRef,
   status: z.literal('CANCELLED'),
   reason: z.string().min(1).max(500),
+  /** What was cancelled first (optional, added later): an ORDER_CANCELLED one lets the order service finish a cancellation it could not commit. */
+  cause: z.enum(['ORDER_CANCELLED', 'DISPATCH_CANCELLED']).optional(),
 });
 
 export const DELIVERY_EVENT_PAYLOADS = {

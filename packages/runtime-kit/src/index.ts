@@ -8,3 +8,4 @@ export * from './retry.ts';
 export * from './breaker.ts';
 export * from './shutdown.ts';
 export * from './listen.ts';
+export * from './restartingConsumer.ts';

@@ -1,5 +1,5 @@
-import { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
-import { backoffDelay, type Logger, type RetryPolicy } from '@delivery/runtime-kit';
+import type { EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { backoffDelay, RestartingConsumer, type Logger, type RetryPolicy } from '@delivery/runtime-kit';
 import type { ReadModelMetrics } from '../readModelMetrics.ts';
 import type { SourceMessage } from './deadLetters.ts';
 
@@ -26,42 +26,62 @@ export interface ProjectionConsumerOptions {
 const DEFAULT_BACKOFF: RetryPolicy = { retries: Number.POSITIVE_INFINITY, initialDelayMs: 250, maxDelayMs: 5000, factor: 2 };
 
 /**
- * The kafkajs consumer group, supervised. kafkajs traps (docs/decisions and
+ * The kafkajs consumer group projecting the event topics. kafkajs traps (docs/decisions and
  * shared/design/provisioning.md) handled here:
  * - `eachBatch` never lets an error escape: a chunk that cannot be stored pauses every
  *   subscribed topic, leaves its offsets unresolved and returns; after a backoff the topics
  *   resume and kafkajs fetches again from the last resolved offset. Nothing is skipped.
  * - Offsets are resolved per stored chunk and committed after the batch (at-least-once).
- * - kafkajs never restarts a crashed consumer by itself here (`restartOnFailure` → false):
- *   the CRASH listener builds a new consumer after a backoff, until it runs again.
- * - On stop, a crash during disconnect can't restart anything.
+ * - A crashed consumer (or a failed start) is rebuilt after a backoff by runtime-kit's
+ *   RestartingConsumer, each restart counted in `consumerRestarts`; it counts as joined at
+ *   GROUP_JOIN.
  */
 export class ProjectionConsumer {
   readonly #options: ProjectionConsumerOptions;
   readonly #backoff: RetryPolicy;
-  #consumer: Consumer | undefined;
-  #stopping = false;
-  #joined = false;
+  readonly #consumer: RestartingConsumer;
   #paused = false;
   #failures = 0;
-  #restarts = 0;
   #resumeTimer: NodeJS.Timeout | undefined;
-  #restartTimer: NodeJS.Timeout | undefined;
-  #joinWaiters: (() => void)[] = [];
 
   constructor(options: ProjectionConsumerOptions) {
     this.#options = options;
     this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
+    const { kafka, groupId, sessionTimeoutMs, producer, topics } = options;
+    this.#consumer = new RestartingConsumer({
+      kafka,
+      config: {
+        groupId,
+        sessionTimeout: sessionTimeoutMs,
+        heartbeatInterval: Math.max(500, Math.floor(sessionTimeoutMs / 4)),
+        allowAutoTopicCreation: false,
+        maxWaitTimeInMs: 500,
+      },
+      run: async (consumer) => {
+        await producer?.connect();
+        await consumer.subscribe({ topics, fromBeginning: true });
+        await consumer.run({
+          eachBatchAutoResolve: false,
+          autoCommit: true,
+          partitionsConsumedConcurrently: options.partitionsConcurrency,
+          eachBatch: (payload) => this.#eachBatch(payload),
+        });
+      },
+      joinedAfter: 'groupJoin',
+      backoff: this.#backoff,
+      onRestart: () => options.metrics.consumerRestarts.inc(),
+      logger: options.logger,
+      name: 'projection consumer',
+    });
   }
 
   /** Starts in the background; Kafka being down at start is retried like a crash. */
   start(): void {
-    this.#stopping = false;
-    void this.#run();
+    this.#consumer.start();
   }
 
   isJoined(): boolean {
-    return this.#joined;
+    return this.#consumer.isJoined();
   }
 
   isPaused(): boolean {
@@ -70,71 +90,13 @@ export class ProjectionConsumer {
 
   /** Resolves once the consumer has joined its group (tests, rebuild). */
   whenJoined(): Promise<void> {
-    return this.#joined ? Promise.resolve() : new Promise((resolve) => this.#joinWaiters.push(resolve));
+    return this.#consumer.whenJoined();
   }
 
   async stop(): Promise<void> {
-    this.#stopping = true;
     clearTimeout(this.#resumeTimer);
-    clearTimeout(this.#restartTimer);
-    const consumer = this.#consumer;
-    this.#consumer = undefined;
-    this.#joined = false;
-    await consumer?.disconnect().catch(() => undefined);
+    await this.#consumer.stop();
     await this.#options.producer?.disconnect().catch(() => undefined);
-  }
-
-  async #run(): Promise<void> {
-    const { kafka, groupId, logger } = this.#options;
-    const consumer = kafka.consumer({
-      groupId,
-      sessionTimeout: this.#options.sessionTimeoutMs,
-      heartbeatInterval: Math.max(500, Math.floor(this.#options.sessionTimeoutMs / 4)),
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 500,
-      retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 5, restartOnFailure: () => Promise.resolve(false) },
-    });
-    this.#consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      this.#joined = true;
-      for (const resolve of this.#joinWaiters.splice(0)) resolve();
-    });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.#joined = false;
-      if (payload.restart || this.#stopping || this.#consumer !== consumer) return;
-      logger.error({ err: payload.error }, 'kafka consumer crashed; restarting');
-      this.#scheduleRestart(consumer);
-    });
-    try {
-      await this.#options.producer?.connect();
-      await consumer.connect();
-      await consumer.subscribe({ topics: this.#options.topics, fromBeginning: true });
-      await consumer.run({
-        eachBatchAutoResolve: false,
-        autoCommit: true,
-        partitionsConsumedConcurrently: this.#options.partitionsConcurrency,
-        eachBatch: (payload) => this.#eachBatch(payload),
-      });
-      this.#restarts = 0;
-    } catch (error) {
-      if (this.#stopping || this.#consumer !== consumer) return;
-      logger.error({ err: error }, 'kafka consumer could not start; retrying');
-      this.#scheduleRestart(consumer);
-    }
-  }
-
-  #scheduleRestart(failed: Consumer): void {
-    clearTimeout(this.#restartTimer);
-    const delay = backoffDelay(this.#backoff, this.#restarts++);
-    this.#options.metrics.consumerRestarts.inc();
-    this.#restartTimer = setTimeout(() => {
-      void failed
-        .disconnect()
-        .catch(() => undefined)
-        .then(() => {
-          if (!this.#stopping) return this.#run();
-        });
-    }, delay);
   }
 
   async #eachBatch(payload: EachBatchPayload): Promise<void> {
@@ -167,7 +129,7 @@ export class ProjectionConsumer {
   /** Every subscribed topic pauses (the store is shared) and resumes after a backoff. */
   #pause(error: unknown): void {
     if (this.#paused) return;
-    const consumer = this.#consumer;
+    const consumer = this.#consumer.current();
     if (!consumer) return;
     const delay = backoffDelay(this.#backoff, this.#failures++);
     this.#paused = true;
@@ -179,7 +141,7 @@ export class ProjectionConsumer {
     this.#resumeTimer = setTimeout(() => {
       this.#paused = false;
       this.#options.metrics.consumerPaused.set(0);
-      if (this.#consumer === consumer) consumer.resume(topics);
+      if (this.#consumer.current() === consumer) consumer.resume(topics);
     }, delay);
   }
 }

@@ -11,7 +11,7 @@ const logger = createLogger('schema-agreement-test', 'silent');
 
 /** Each service's own tables: its aggregate, and the facts it keeps of others' (rules across aggregates). */
 const ownTables: Record<string, string[]> = {
-  order: ['orders'],
+  order: ['orders', 'reaction_inbox'],
   dispatch: ['dispatches', 'order_facts', 'reaction_inbox'],
   delivery: ['deliveries', 'order_facts', 'dispatch_facts', 'reaction_inbox'],
 };

@@ -15,7 +15,7 @@ const createDelivery: DeliveryCommand = { type: 'CreateDelivery', orderId, dispa
 const pickUp: DeliveryCommand = { type: 'PickUpDelivery' };
 const moveTo: DeliveryCommand = { type: 'UpdateDeliveryLocation', lat: 37.51, lng: 127.01 };
 const complete: DeliveryCommand = { type: 'CompleteDelivery' };
-const cancel: DeliveryCommand = { type: 'CancelDelivery', reason: 'order cancelled' };
+const cancel: DeliveryCommand = { type: 'CancelDelivery', reason: 'order cancelled', cause: 'ORDER_CANCELLED' };
 
 const deliveryCreated: EventDraft<DeliveryEvent> = {
   eventType: 'DeliveryCreated',
@@ -32,7 +32,7 @@ const deliveryCompleted: EventDraft<DeliveryEvent> = {
 };
 const deliveryCancelled: EventDraft<DeliveryEvent> = {
   eventType: 'DeliveryCancelled',
-  payload: { ...ref, status: 'CANCELLED', reason: 'order cancelled' },
+  payload: { ...ref, status: 'CANCELLED', reason: 'order cancelled', cause: 'ORDER_CANCELLED' },
 };
 
 describe('delivery decider', () => {

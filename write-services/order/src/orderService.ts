@@ -12,6 +12,7 @@ import type { Order } from './domain/order.ts';
 import type { OrderCommand } from './domain/orderCommand.ts';
 import { orderRuleCheck } from './rules/orderRuleCheck.ts';
 import { orderDecider } from './domain/orderDecider.ts';
+import { orderReactions } from './reactions/orderReactions.ts';
 import { connectOrderDatabase } from './store/orderDatabase.ts';
 import { orderRepository, type OrderTx } from './store/orderRepository.ts';
 
@@ -27,6 +28,7 @@ export const orderService: WriteServiceDefinition<Order, OrderCommand, OrderEven
   repository: orderRepository,
   connect: connectOrderDatabase,
   rules: orderRuleCheck,
+  reactions: orderReactions,
   migrationsDir: join(import.meta.dirname, '../../../prisma/order/migrations'),
 };
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eventually, placeOrderBody, writeServicesUnderTest, type ServiceUnderTest, type WriteServicesUnderTest } from '@delivery/test-support';
+import { eventually, placeOrderBody, validJourney, writeServicesUnderTest, type ServiceUnderTest, type WriteServicesUnderTest } from '@delivery/test-support';
 import { describeBadInput, expectProblem } from '@delivery/test-support/jest';
 import { OrderAccepted, OrderCancelled, OrderPlaced, OrderSnapshot, OrderUpdated } from '@delivery/contracts';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -260,6 +260,23 @@ describe('order service (HTTP, MariaDB, Kafka; the delivery service settles its 
         [orderId, 'OrderAccepted'],
         [orderId, 'OrderCancelled'],
       ]);
+    });
+  });
+
+  describe('reaction: a cancellation the delivery service settled is finished', () => {
+    it('given the deliveries settled for a cancellation the order service never committed then DeliveryCancelled finishes it, once', async () => {
+      const apis = { order: services.order.api, dispatch: services.dispatch.api, delivery: services.delivery.api };
+      const { orderId, deliveryId } = await validJourney.readyDelivery(apis);
+      // What CancelOrder does first; as if its own commit had then failed.
+      const settled = await services.delivery.api.send('POST', '/internal/v1/order-cancellations', { orderId, reason: 'kitchen closed' });
+      expect([settled.status, settled.body]).toEqual([200, { cancelled: [deliveryId] }]);
+      await eventually(async () => (await sut.api.get(`/api/v1/orders/${orderId}`)).body.status === 'CANCELLED', {
+        what: 'the order to be cancelled by the reaction',
+      });
+      expect((await sut.api.get(`/api/v1/orders/${orderId}`)).body).toMatchObject({ cancelReason: 'kitchen closed', version: 3 });
+      // The order's own cancellation, once it is in, settles nothing more and is refused as a repeat.
+      expectProblem(await sut.api.send('POST', `/api/v1/orders/${orderId}/cancel`, { reason: 'again' }), 409, 'INVALID_TRANSITION');
+      expect((await outboxOf(orderId)).filter(([, type]) => type === 'OrderCancelled')).toEqual([[3, 'OrderCancelled']]);
     });
   });
 

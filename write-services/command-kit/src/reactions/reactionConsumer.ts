@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainEvent, EVENT_TOPICS, parseDomainEvent } from '@delivery/contracts';
-import { backoffDelay, type Logger, type RetryPolicy } from '@delivery/runtime-kit';
-import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
+import { backoffDelay, RestartingConsumer, type Logger, type RetryPolicy } from '@delivery/runtime-kit';
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import type { DatabaseClient, SqlExecutor } from '../db/sqlExecutor.ts';
 import type { AggregateState, Command } from '../domain/decider.ts';
 import { kafkaLogCreator } from '../outbox/kafkaPublisher.ts';
@@ -27,19 +27,13 @@ export interface ReactionConsumerSettings {
  * committed; a reaction that fails (the database, or a service it asks, is down) is retried
  * in place with backoff, holding its partition, so per-aggregate order is kept and nothing
  * is skipped. Exactly once in effect: each reaction writes the inbox row (event id,
- * reaction) in its own transaction. When Kafka fails the consumer is rebuilt with backoff.
+ * reaction) in its own transaction. When Kafka fails the consumer is rebuilt with backoff
+ * (runtime-kit's RestartingConsumer); it counts as joined after its first fetch.
  */
 export class ReactionConsumer<S extends AggregateState, C extends Command, E extends DomainEvent, Tx extends SqlExecutor> {
   readonly #reactions: readonly Reaction<S, C, E, Tx>[];
   readonly #deps: { db: DatabaseClient<Tx>; executor: CommandExecutor<S, C, E, Tx>; logger: Logger; clock: () => Date };
-  readonly #settings: ReactionConsumerSettings;
-  readonly #kafka: Kafka;
-  #consumer: Consumer | undefined;
-  #stopping = false;
-  #joined = false;
-  #restarts = 0;
-  #restartTimer: NodeJS.Timeout | undefined;
-  #joinWaiters: (() => void)[] = [];
+  readonly #consumer: RestartingConsumer;
 
   constructor(
     reactions: readonly Reaction<S, C, E, Tx>[],
@@ -47,21 +41,36 @@ export class ReactionConsumer<S extends AggregateState, C extends Command, E ext
     deps: { db: DatabaseClient<Tx>; executor: CommandExecutor<S, C, E, Tx>; logger: Logger; clock: () => Date },
   ) {
     this.#reactions = reactions;
-    this.#settings = settings;
     this.#deps = deps;
-    this.#kafka = new Kafka({
-      clientId: settings.groupId,
-      brokers: [...settings.brokers],
-      connectionTimeout: 3000,
-      retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
-      logLevel: logLevel.WARN,
-      logCreator: kafkaLogCreator(deps.logger),
+    const topics = [...new Set(reactions.flatMap((r) => r.canHandle.map((type) => TOPIC_OF_EVENT.get(type) ?? type)))];
+    this.#consumer = new RestartingConsumer({
+      kafka: new Kafka({
+        clientId: settings.groupId,
+        brokers: [...settings.brokers],
+        connectionTimeout: 3000,
+        retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
+        logLevel: logLevel.WARN,
+        logCreator: kafkaLogCreator(deps.logger),
+      }),
+      config: { groupId: settings.groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 },
+      run: async (consumer) => {
+        await consumer.subscribe({ topics, fromBeginning: settings.fromBeginning });
+        await consumer.run({
+          autoCommit: true,
+          eachMessage: async (payload) => {
+            await this.#handle(payload.message, () => payload.heartbeat());
+          },
+        });
+      },
+      joinedAfter: 'firstFetch',
+      backoff: BACKOFF,
+      logger: deps.logger,
+      name: 'reaction consumer',
     });
   }
 
   start(): void {
-    this.#stopping = false;
-    void this.#run();
+    this.#consumer.start();
   }
 
   /**
@@ -70,71 +79,11 @@ export class ReactionConsumer<S extends AggregateState, C extends Command, E ext
    * starts at the end of the topics.
    */
   whenJoined(): Promise<void> {
-    return this.#joined ? Promise.resolve() : new Promise((resolve) => this.#joinWaiters.push(resolve));
+    return this.#consumer.whenJoined();
   }
 
   async stop(): Promise<void> {
-    this.#stopping = true;
-    clearTimeout(this.#restartTimer);
-    const consumer = this.#consumer;
-    this.#consumer = undefined;
-    await consumer?.disconnect().catch(() => undefined);
-  }
-
-  async #run(): Promise<void> {
-    const consumer = this.#kafka.consumer({
-      groupId: this.#settings.groupId,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1000,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 250,
-      retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 5, restartOnFailure: () => Promise.resolve(false) },
-    });
-    this.#consumer = consumer;
-    let joining = false;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      joining = true;
-    });
-    consumer.on(consumer.events.FETCH, () => {
-      if (!joining) return;
-      joining = false;
-      this.#joined = true;
-      for (const resolve of this.#joinWaiters.splice(0)) resolve();
-    });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.#joined = false;
-      if (payload.restart || this.#stopping || this.#consumer !== consumer) return;
-      this.#deps.logger.error({ err: payload.error }, 'reaction consumer crashed; restarting');
-      this.#scheduleRestart(consumer);
-    });
-    try {
-      await consumer.connect();
-      const topics = [...new Set(this.#reactions.flatMap((r) => r.canHandle.map((type) => TOPIC_OF_EVENT.get(type) ?? type)))];
-      await consumer.subscribe({ topics, fromBeginning: this.#settings.fromBeginning });
-      await consumer.run({
-        autoCommit: true,
-        eachMessage: async (payload) => {
-          await this.#handle(payload.message, () => payload.heartbeat());
-        },
-      });
-      this.#restarts = 0;
-    } catch (error) {
-      if (this.#stopping || this.#consumer !== consumer) return;
-      this.#deps.logger.error({ err: error }, 'reaction consumer could not start; retrying');
-      this.#scheduleRestart(consumer);
-    }
-  }
-
-  #scheduleRestart(failed: Consumer): void {
-    clearTimeout(this.#restartTimer);
-    this.#restartTimer = setTimeout(() => {
-      void failed
-        .disconnect()
-        .catch(() => undefined)
-        .then(() => {
-          if (!this.#stopping) return this.#run();
-        });
-    }, backoffDelay(BACKOFF, this.#restarts++));
+    await this.#consumer.stop();
   }
 
   /** One event: every reaction to it, each retried until it commits (or the consumer stops). */
@@ -150,7 +99,7 @@ export class ReactionConsumer<S extends AggregateState, C extends Command, E ext
     for (const reaction of this.#reactions) {
       if (!reaction.canHandle.includes(event.eventType)) continue;
       for (let attempt = 0; ; attempt++) {
-        if (this.#stopping) throw new Error('reaction consumer stopping');
+        if (this.#consumer.isStopping()) throw new Error('reaction consumer stopping');
         try {
           await this.#react(reaction, event);
           break;

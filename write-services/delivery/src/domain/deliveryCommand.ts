@@ -23,6 +23,7 @@ export interface CompleteDelivery {
 export interface CancelDelivery {
   type: 'CancelDelivery';
   reason: string;
+  cause: 'ORDER_CANCELLED' | 'DISPATCH_CANCELLED';
 }
 
 export type DeliveryCommand = CreateDelivery | PickUpDelivery | UpdateDeliveryLocation | CompleteDelivery | CancelDelivery;

@@ -25,7 +25,7 @@ export const deliveryDecider = defineDecider<DeliveryCommand, DeliveryEvent, Del
       case 'CompleteDelivery':
         return [{ eventType: 'DeliveryCompleted', payload: { orderId, dispatchId, status: 'DELIVERED' } }];
       case 'CancelDelivery':
-        return [{ eventType: 'DeliveryCancelled', payload: { orderId, dispatchId, status: 'CANCELLED', reason: command.reason } }];
+        return [{ eventType: 'DeliveryCancelled', payload: { orderId, dispatchId, status: 'CANCELLED', reason: command.reason, cause: command.cause } }];
       default:
         return assertNever(command);
     }

@@ -36,6 +36,7 @@ export async function settleCancellation(
   if (dispatchId === undefined) await deliveryFacts.recordOrderCancelled(tx, orderId, now);
   else await deliveryFacts.recordDispatchCancelled(tx, dispatchId, orderId, now);
   const ready = deliveries.filter((d) => d.status === 'READY').map((d) => d.deliveryId);
-  for (const deliveryId of ready) await executor.executeIn(tx, { type: 'CancelDelivery', reason }, { aggregateId: deliveryId, now, requestId });
+  const cause = dispatchId === undefined ? 'ORDER_CANCELLED' : 'DISPATCH_CANCELLED';
+  for (const deliveryId of ready) await executor.executeIn(tx, { type: 'CancelDelivery', reason, cause }, { aggregateId: deliveryId, now, requestId });
   return { outcome: 'settled', cancelled: ready };
 }
