@@ -57,7 +57,7 @@ describe('RestartingConsumer', () => {
     const value = randomUUID();
     await producer.send({ topic, messages: [{ value }] });
     const readBy: Consumer[] = [];
-    const readAgain = Promise.withResolvers<void>();
+    const readAgain = Promise.withResolvers<true>();
     let restarts = 0;
     const group = start({
       // kafkajs retries the failing handler once, then crashes the consumer.
@@ -71,7 +71,7 @@ describe('RestartingConsumer', () => {
             if (message.value?.toString() !== value) return;
             readBy.push(consumer);
             if (consumer === readBy[0]) throw new Error('the first consumer fails on this message');
-            readAgain.resolve();
+            readAgain.resolve(true);
           },
         });
       },
@@ -94,14 +94,14 @@ describe('RestartingConsumer', () => {
       retry: { retries: 0 },
       logLevel: logLevel.NOTHING,
     });
-    const retriedTwice = Promise.withResolvers<void>();
+    const retriedTwice = Promise.withResolvers<true>();
     let restarts = 0;
     let runs = 0;
     const group = start({
       kafka: unreachable,
       joinedAfter: 'groupJoin',
       onRestart: () => {
-        if (++restarts === 2) retriedTwice.resolve();
+        if (++restarts === 2) retriedTwice.resolve(true);
       },
       run: async () => {
         runs++;
@@ -118,7 +118,7 @@ describe('RestartingConsumer', () => {
   it('given joinedAfter firstFetch and a new group at the end of the topic when it has joined then the next message is read', async () => {
     await producer.send({ topic, messages: [{ value: `before-${randomUUID()}` }] });
     const value = randomUUID();
-    const read = Promise.withResolvers<void>();
+    const read = Promise.withResolvers<true>();
     const values: string[] = [];
     const group = start({
       joinedAfter: 'firstFetch',
@@ -127,7 +127,7 @@ describe('RestartingConsumer', () => {
         await consumer.run({
           eachMessage: async ({ message }) => {
             values.push(message.value?.toString() ?? '');
-            if (message.value?.toString() === value) read.resolve();
+            if (message.value?.toString() === value) read.resolve(true);
           },
         });
       },
