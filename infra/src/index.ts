@@ -21,6 +21,7 @@ export {
   components,
   ensureInfrastructure,
   infrastructureEnv,
+  signalComponent,
   startComponent,
   stopComponent,
   stopInfrastructure,

@@ -41,6 +41,14 @@ export async function stopComponent(name: ComponentName): Promise<void> {
   await components[name].stop();
 }
 
+/** Sends a signal to a component we started (SIGSTOP/SIGCONT in fault drills); false when it does not run. */
+export function signalComponent(name: ComponentName, signal: NodeJS.Signals): boolean {
+  const pid = components[name].pid();
+  if (pid === undefined) return false;
+  process.kill(pid, signal);
+  return true;
+}
+
 /**
  * Installs what is missing, starts what is not answering and waits for all, in parallel;
  * then creates the databases, users and topics. Throws one error naming every component

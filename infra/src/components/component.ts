@@ -14,6 +14,8 @@ export interface Component {
   isReady(): Promise<boolean>;
   /** True while the process we started (pid file) is alive. */
   isRunning(): boolean;
+  /** The pid of the process we started, while it is alive (fault drills signal it). */
+  pid(): number | undefined;
   /**
    * Spawns the server detached; returns without waiting for readiness. Reuse is the
    * caller's check (ensureComponent: nothing answers, and no process of ours runs).

@@ -105,6 +105,7 @@ export function createKafka(settings: KafkaSettings): Component {
         await admin.disconnect().catch(() => {});
       }
     },
+    pid: () => ownedPid(pidFile, 'kafka.Kafka'),
     isRunning: () => ownedPid(pidFile, 'kafka.Kafka') !== undefined,
     start: async () => {
       mkdirSync(`${dir}/data`, { recursive: true });

@@ -66,6 +66,7 @@ export function createMariadb({ address, dir }: MariadbSettings): MariadbCompone
     startTimeoutMs: 30_000,
     ...debianInstallation(SERVER, 'mariadb-server'),
     isReady: () => ping(address),
+    pid: () => ownedPid(pidFile, 'mariadbd'),
     isRunning: () => ownedPid(pidFile, 'mariadbd') !== undefined,
     start: async () => {
       mkdirSync(dir, { recursive: true });

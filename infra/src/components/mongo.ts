@@ -73,6 +73,7 @@ export function createMongo({ address, dir, backend = 'h2', libs = `${dir}/libs`
         await client.close();
       }
     },
+    pid: () => ownedPid(pidFile, 'MongoLauncher'),
     isRunning: () => ownedPid(pidFile, 'MongoLauncher') !== undefined,
     start: async () => {
       await compileLauncher();

@@ -51,6 +51,7 @@ export function createRedis({ address, dir }: RedisSettings): Component {
     startTimeoutMs: 30_000,
     ...debianInstallation(SERVER, 'redis-server'),
     isReady: () => withClient((client) => client.ping()).then(() => true, () => false),
+    pid: () => ownedPid(pidFile, 'redis-server'),
     isRunning: () => ownedPid(pidFile, 'redis-server') !== undefined,
     // A Promise executor, so that a spawn error becomes a rejection.
     start: () =>

@@ -25,6 +25,8 @@ export interface Platform {
   stop(): Promise<void>;
   stopService(name: ServiceDefinition['name']): Promise<void>;
   startService(name: ServiceDefinition['name']): Promise<void>;
+  /** The service's current process (a restart replaces it), e.g. to send it a signal. */
+  service(name: ServiceDefinition['name']): RunningService | undefined;
 }
 
 export interface PlatformOptions {
@@ -91,6 +93,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       const definition = SERVICES.find((s) => s.name === name);
       if (definition) await launch(definition);
     },
+    service: (name) => running.get(name),
   };
 }
 
