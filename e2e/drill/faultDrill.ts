@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { signalComponent, startComponent, stopComponent, type Platform } from '@delivery/infra';
+import { mongoUrl, signalComponent, startComponent, stopComponent, type Platform } from '@delivery/infra';
+import { eventually, metricValue } from '@delivery/test-support';
 import { CommandLoad, type CommandRecord } from './commandLoad.ts';
 import { judge, type Surfaces, type Verdict } from './judge.ts';
 
@@ -25,12 +26,25 @@ const killed = (platform: Platform, name: 'order' | 'read-model') =>
     child.kill('SIGKILL');
   });
 
+/** Healed once the gateway's breaker for the order route closed again (the load's commands probe it). */
+const orderBreakerClosed = (p: Platform) =>
+  eventually(
+    async () => {
+      const text = await (await fetch(`${p.urls.GATEWAY_URL}/metrics`)).text();
+      return metricValue(text, 'circuit_breaker_state', { breaker: 'orders' }) === 0;
+    },
+    { timeoutMs: 60_000, intervalMs: 100, what: "the gateway's order breaker to close" },
+  );
+
 export const FAULT_DRILLS: readonly FaultDrill[] = [
   {
     name: 'write-service-killed',
     fault: 'order service SIGKILL, then restarted',
     inject: (p) => killed(p, 'order'),
-    heal: (p) => p.startService('order'),
+    heal: async (p) => {
+      await p.startService('order');
+      await orderBreakerClosed(p);
+    },
   },
   {
     name: 'kafka-stopped',
@@ -98,9 +112,10 @@ const p99 = (values: number[]) => {
  * while it runs, then the oracle once the views converged. The phases are timed by design
  * (a fault lasts as long as the drill says); everything after healing waits for facts.
  */
-export async function runDrill(platform: Platform, drill: FaultDrill, timing: DrillTiming): Promise<DrillReport> {
+export async function runDrill(platform: Platform, drill: FaultDrill, timing: DrillTiming, viewDatabase: string): Promise<DrillReport> {
   const gateway = platform.urls.GATEWAY_URL ?? '';
   const surfaces: Surfaces = {
+    viewStore: { url: mongoUrl(), database: viewDatabase },
     readModel: platform.urls.READ_MODEL_URL ?? '',
     owners: { order: platform.urls.ORDER_URL ?? '', dispatch: platform.urls.DISPATCH_URL ?? '', delivery: platform.urls.DELIVERY_URL ?? '' },
   };
@@ -148,7 +163,7 @@ export function reportTable(reports: readonly DrillReport[]): string {
   const rule = '|---|---|---|---|---|---|---|---|---|---|';
   const rows = reports.map((r) => {
     const rejected = Object.entries(r.rejected).map(([answer, n]) => `${answer}: ${n}`).join(', ') || 'none';
-    return `| ${r.drill.fault} | ${r.sent} | ${r.accepted} | ${rejected} | ${r.verdict.lost.length} | n/a | ${r.verdict.wrong.length} | ${(r.verdict.convergeMs / 1000).toFixed(1)} s | ${(r.errorRateDuringFault * 100).toFixed(0)} % | ${r.p99Ms.before} / ${r.p99Ms.during} / ${r.p99Ms.after} ms |`;
+    return `| ${r.drill.fault} | ${r.sent} | ${r.accepted} | ${rejected} | ${r.verdict.lost.length} | ${r.verdict.appliedTwice.length} | ${r.verdict.wrong.length} | ${(r.verdict.convergeMs / 1000).toFixed(1)} s | ${(r.errorRateDuringFault * 100).toFixed(0)} % | ${r.p99Ms.before} / ${r.p99Ms.during} / ${r.p99Ms.after} ms |`;
   });
   return [header, rule, ...rows].join('\n');
 }
@@ -158,5 +173,6 @@ export function failures(report: DrillReport): string[] {
   return [
     ...report.verdict.lost.map((f) => `lost: ${f.kind} ${f.id} (request ${f.requestId}): ${f.detail}`),
     ...report.verdict.wrong.map((f) => `wrong: ${f.kind} ${f.id} (request ${f.requestId}): ${f.detail}`),
+    ...report.verdict.appliedTwice.map((f) => `applied twice: ${f.kind} ${f.id} (request ${f.requestId}): ${f.detail}`),
   ];
 }

@@ -1,3 +1,4 @@
+import { MongoClient, type Db } from 'mongodb';
 import { eventually } from '@delivery/test-support';
 import type { AggregateKind, CommandRecord } from './commandLoad.ts';
 
@@ -6,7 +7,9 @@ import type { AggregateKind, CommandRecord } from './commandLoad.ts';
  * answered for, the owner's query API (the truth) and the read model's views, REST and
  * GraphQL, must agree on status and version, and the view must be at least at the version
  * the command answered. Lost: a 2xx effect missing from the view after convergence. Wrong:
- * a view whose status or version differs from the owner's.
+ * a view whose status or version differs from the owner's. Applied twice: a stored view part
+ * whose count of applied events (`applied`, kept by the projection) exceeds its aggregate's
+ * version, read from the drill's own view database.
  */
 
 export interface Finding {
@@ -21,12 +24,15 @@ export interface Verdict {
   aggregates: number;
   lost: Finding[];
   wrong: Finding[];
+  appliedTwice: Finding[];
   convergeMs: number;
 }
 
 export interface Surfaces {
   readModel: string;
   owners: Record<AggregateKind, string>;
+  /** The read model's MongoDB and database (the drill's own). */
+  viewStore: { url: string; database: string };
 }
 
 const PLURAL: Record<AggregateKind, string> = { order: 'orders', dispatch: 'dispatches', delivery: 'deliveries' };
@@ -100,6 +106,36 @@ async function findings(surfaces: Surfaces, expected: readonly Expected[]): Prom
   return { lost, wrong };
 }
 
+interface StoredPart {
+  version?: number;
+  applied?: number;
+}
+
+/** Every stored part of each aggregate (its own view, and its part of the order view) whose applied events exceed its version. */
+async function appliedTwice(db: Db, expected: readonly Expected[], owners: Surfaces['owners']): Promise<Finding[]> {
+  const meta = await db.collection<{ _id: string; generation?: number }>('read_model_meta').findOne({ _id: 'active-generation' });
+  const generation = meta?.generation ?? 1;
+  const found: Finding[] = [];
+  for (const e of expected) {
+    const owner = await getState(`${owners[e.kind]}/api/v1/${PLURAL[e.kind]}/${e.id}`);
+    if (!owner) continue;
+    const own = await db.collection<{ _id: string; orderId?: string } & StoredPart & { order?: StoredPart }>(`${PLURAL[e.kind]}_gen${generation}`).findOne({ _id: e.id });
+    const parts: [string, StoredPart | undefined][] = [];
+    if (e.kind === 'order') parts.push(['order view', own?.order]);
+    else {
+      parts.push([`${e.kind} view`, own ?? undefined]);
+      const orderDoc = own?.orderId ? await db.collection<Record<string, unknown> & { _id: string }>(`orders_gen${generation}`).findOne({ _id: own.orderId }) : null;
+      parts.push([`order view's ${e.kind}`, (orderDoc?.[PLURAL[e.kind]] as Record<string, StoredPart> | undefined)?.[e.id]]);
+    }
+    for (const [where, part] of parts) {
+      if ((part?.applied ?? 0) > owner.version) {
+        found.push({ kind: e.kind, id: e.id, requestId: e.requestId, detail: `${where} applied ${part?.applied} events of ${owner.version}` });
+      }
+    }
+  }
+  return found;
+}
+
 /** Waits (bounded) until the views agree with the owners, then judges; a drill that never converges reports what stands. */
 export async function judge(surfaces: Surfaces, records: readonly CommandRecord[], timeoutMs = 60_000): Promise<Verdict> {
   const expected = expectedOf(records);
@@ -112,5 +148,12 @@ export async function judge(surfaces: Surfaces, records: readonly CommandRecord[
     },
     { timeoutMs, intervalMs: 500, what: 'the views to converge' },
   ).catch(() => undefined);
-  return { aggregates: expected.length, ...last, convergeMs: Date.now() - started };
+  const convergeMs = Date.now() - started;
+  const client = new MongoClient(surfaces.viewStore.url);
+  try {
+    const twice = await appliedTwice(client.db(surfaces.viewStore.database), expected, surfaces.owners);
+    return { aggregates: expected.length, ...last, appliedTwice: twice, convergeMs };
+  } finally {
+    await client.close();
+  }
 }

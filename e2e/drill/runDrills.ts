@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, signalComponent, startComponent } from '@delivery/infra';
-import { startWholeSystem } from '../test/support/wholeSystem.ts';
+import { startWholeSystem, viewDatabaseOf } from '../test/support/wholeSystem.ts';
 import { FAULT_DRILLS, failures, reportTable, runDrill, type DrillReport, type DrillTiming } from './faultDrill.ts';
 
 const FULL: DrillTiming = { commandsPerSecond: 50, beforeMs: 10_000, faultMs: 20_000, afterMs: 15_000, convergeTimeoutMs: 180_000 };
@@ -17,7 +17,7 @@ const reports: DrillReport[] = [];
 try {
   for (const drill of FAULT_DRILLS.filter((d) => only.length === 0 || only.includes(d.name))) {
     console.log(`▶ ${drill.name}: ${drill.fault}`);
-    const report = await runDrill(platform, drill, { ...FULL, faultMs: FAULT_MS[drill.name] ?? FULL.faultMs });
+    const report = await runDrill(platform, drill, { ...FULL, faultMs: FAULT_MS[drill.name] ?? FULL.faultMs }, viewDatabaseOf('drill'));
     reports.push(report);
     console.log(reportTable([report]).split('\n').at(-1));
     for (const line of failures(report)) console.log(`  ${line}`);
@@ -36,8 +36,9 @@ journeys through the gateway (${FULL.commandsPerSecond} commands/s; the client n
 and counts a timeout as a failure), injects one real fault, heals it, waits for the views to
 converge (bounded), then checks every command that got a 2xx against the owner's query API
 and the read model (REST and GraphQL). Lost: a 2xx effect missing from the views. Wrong: a
-view whose status or version differs from the owner's. Applied twice: not measured yet (the
-per-part applied-event counter is still to be built). \`npm test\` runs the same drills
+view whose status or version differs from the owner's. Applied twice: a stored view part
+whose count of applied events (kept by the projection) exceeds its aggregate's version.
+\`npm test\` runs the same drills
 scaled down (e2e/test/faultDrills.fault.e2e.spec.ts).
 
 Machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, load average ${load} at the end; ${new Date().toISOString().slice(0, 10)}.

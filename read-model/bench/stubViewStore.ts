@@ -23,11 +23,12 @@ export class StubViewStore extends ViewStore {
       docs.set(write.id, doc);
       let part: Record<string, unknown> = doc;
       if (write.part !== '') for (const segment of write.part.split('.')) part = (part[segment] ??= {}) as Record<string, unknown>;
-      if (((part['version'] as number | undefined) ?? 0) >= write.version) {
+      if (((part['version'] as number | undefined) ?? 0) >= write.firstVersion) {
         outcome.stale++;
         continue;
       }
       Object.assign(part, write.set);
+      part['applied'] = ((part['applied'] as number | undefined) ?? 0) + write.events.length;
       if (write.countRevision) doc['rev'] = ((doc['rev'] as number | undefined) ?? 0) + 1;
       outcome.applied.push(write);
     }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MongoClient } from 'mongodb';
 import { mongoUrl } from '@delivery/infra';
-import { planProjection, stageUpdates } from '../src/handler/index.ts';
+import { catchUpWrites, planProjection, stageUpdates } from '../src/handler/index.ts';
 import { ensureIndexes, viewCollections, ViewStore } from '../src/repository/index.ts';
 import { Journey } from './support/journey.ts';
 import { isolatedNames } from './support/readModelHarness.ts';
@@ -38,6 +38,23 @@ describe('ViewStore.applyWrites', () => {
     const outcome = await store.applyWrites(views, planProjection([j.events[0]!]).writes);
     expect([outcome.applied.length, outcome.stale]).toEqual([0, 1]);
     expect((await views.orders.findOne({ _id: j.orderId }))?.order).toMatchObject({ requestNote: 'two', version: 2 });
+  });
+
+  it('given a redelivered batch overlapping what a part holds then only its newer events are applied, each counted once', async () => {
+    const j = new Journey().place('one').update('two').update('three').requestDispatch();
+    await store.applyWrites(views, planProjection(j.events.slice(0, 2)).writes);
+    const overlapping = planProjection(j.events).writes;
+    const outcome = await store.applyWrites(views, overlapping);
+    // The order part holds v2 of v1..v3: refused as a whole; the dispatch parts are new.
+    expect(outcome.applied.map((w) => `${w.view}:${w.part}`).sort()).toEqual(['dispatches:', `orders:dispatches.${j.dispatchId}`]);
+    const stored = async () => new Map((await store.findByIds(views, 'orders', [j.orderId])).map((d) => [d._id, d]));
+    const docs = await stored();
+    const catchUp = catchUpWrites(overlapping, (view, id) => (view === 'orders' ? docs.get(id) : { version: 1 }));
+    expect(catchUp.map((w) => [w.part, w.firstVersion, w.version])).toEqual([['order', 3, 3]]);
+    await store.applyWrites(views, catchUp);
+    const doc = await views.orders.findOne({ _id: j.orderId });
+    expect(doc?.order).toMatchObject({ requestNote: 'three', version: 3, applied: 3 });
+    expect(doc?.dispatches?.[j.dispatchId]).toMatchObject({ version: 1, applied: 1 });
   });
 
   it('given a document created by a dispatch event when its OrderPlaced arrives then the order part is added, not refused', async () => {

@@ -7,6 +7,9 @@ import { freePorts } from '@delivery/test-support';
  * The read model uses a consumer group and database of the e2e suite's own, kept across
  * runs, so it never replays another suite's history from scratch.
  */
+/** The read model's MongoDB database of a suite's platform (kept across runs). */
+export const viewDatabaseOf = (suite: string) => `read_model_e2e_${suite.replaceAll('-', '_')}`;
+
 export async function startWholeSystem(suite: string): Promise<Platform> {
   await ensureInfrastructure();
   return startPlatform({
@@ -14,7 +17,7 @@ export async function startWholeSystem(suite: string): Promise<Platform> {
     env: {
       ...infrastructureEnv(),
       KAFKA_GROUP_ID: `read-model-e2e-${suite}`,
-      MONGO_DATABASE: `read_model_e2e_${suite.replaceAll('-', '_')}`,
+      MONGO_DATABASE: viewDatabaseOf(suite),
       REDIS_KEY_PREFIX: `e2e:${suite}:`,
       LOG_LEVEL: 'info',
     },

@@ -21,7 +21,14 @@ export {
 } from './view/viewSchemas.ts';
 export * from './projection/viewDocuments.ts';
 export { deriveStage, stageUpdates, type StageUpdate } from './projection/deriveStage.ts';
-export { planProjection, type PartWrite, type ProjectionPlan, type RejectedEvent } from './projection/planProjection.ts';
+export {
+  catchUpWrites,
+  planProjection,
+  storedPartVersion,
+  type PartWrite,
+  type ProjectionPlan,
+  type RejectedEvent,
+} from './projection/planProjection.ts';
 export { PROJECTIONS, ProjectionRegistry, type AnyProjection } from './projection/projectionRegistry.ts';
 export { orderProjection } from './projection/orderProjection.ts';
 export { dispatchProjection } from './projection/dispatchProjection.ts';

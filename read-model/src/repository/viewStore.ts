@@ -43,8 +43,9 @@ function guardedUpsert(write: PartWrite, upsert: boolean): { filter: Filter<AnyV
   const prefix = write.part === '' ? '' : `${write.part}.`;
   const set = Object.fromEntries(Object.entries(write.set).map(([field, value]) => [prefix + field, value]));
   return {
-    filter: { _id: write.id, [`${prefix}version`]: { $not: { $gte: write.version } } },
-    update: write.countRevision ? { $set: set, $inc: { rev: 1 } } : { $set: set },
+    // Only over a part older than every folded event: `applied` then counts each event once.
+    filter: { _id: write.id, [`${prefix}version`]: { $not: { $gte: write.firstVersion } } },
+    update: { $set: set, $inc: { [`${prefix}applied`]: write.events.length, ...(write.countRevision ? { rev: 1 } : {}) } },
     upsert,
   };
 }

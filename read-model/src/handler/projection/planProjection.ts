@@ -13,8 +13,10 @@ export interface PartWrite {
   view: ViewName;
   id: string;
   part: string;
-  /** The newest version folded in: the write applies only over an older (or missing) part. */
+  /** The newest version folded in. */
   version: number;
+  /** The oldest version folded in: the write applies only over a part older than it (or missing). */
+  firstVersion: number;
   set: Record<string, unknown>;
   countRevision: boolean;
   events: DomainEvent[];
@@ -31,6 +33,29 @@ export interface ProjectionPlan {
 }
 
 const defaultRegistry = new ProjectionRegistry();
+
+/** The version stored in a document's part ('' for the whole document); 0 when missing. */
+export function storedPartVersion(doc: object | undefined, part: string): number {
+  let node: unknown = doc;
+  if (part !== '') for (const segment of part.split('.')) node = (node as Record<string, unknown> | undefined)?.[segment];
+  const version = (node as { version?: unknown } | undefined)?.version;
+  return typeof version === 'number' ? version : 0;
+}
+
+/**
+ * The writes a batch still owes after storing `writes`: a write is refused when its part
+ * already holds some of its events (a redelivered batch overlapping what was stored), so the
+ * events newer than what the part holds are folded again into a write of their own.
+ * `stored` finds a document as stored after the writes.
+ */
+export function catchUpWrites(writes: readonly PartWrite[], stored: (view: ViewName, id: string) => object | undefined): PartWrite[] {
+  return writes.flatMap((write) => {
+    const version = storedPartVersion(stored(write.view, write.id), write.part);
+    if (version >= write.version) return [];
+    const newer = write.events.filter((e) => e.version > version);
+    return planProjection(newer).writes.filter((w) => w.view === write.view && w.id === write.id && w.part === write.part);
+  });
+}
 
 /**
  * Folds a batch of validated events into one guarded write per document part. Duplicates
@@ -72,7 +97,16 @@ export function planProjection(events: readonly DomainEvent[], registry: Project
     const ordered = [...byVersion.values()].sort((a, b) => a.version - b.version);
     const set = ordered.reduce<Record<string, unknown>>((patch, event) => projection.evolve(patch, event), {});
     const view = projection.view;
-    return { view, id, part, version: ordered.at(-1)?.version ?? 0, set, countRevision: view === 'orders', events: ordered };
+    return {
+      view,
+      id,
+      part,
+      version: ordered.at(-1)?.version ?? 0,
+      firstVersion: ordered[0]?.version ?? 0,
+      set,
+      countRevision: view === 'orders',
+      events: ordered,
+    };
   });
   return { writes, rejected };
 }

@@ -11,8 +11,9 @@ import {
 /**
  * The documents the projections keep in MongoDB, derived from the views: the same fields,
  * the id in `_id`, timestamps (fields named `…At`) as BSON dates so that they sort. Every
- * part carries the version of the aggregate event that last changed it; a write is
- * applied only when it is newer (see planProjection.ts).
+ * part carries the version of the aggregate event that last changed it (a write is applied
+ * only over an older part, see planProjection.ts) and `applied`, the number of events it
+ * took: never more than the version, or an event was applied twice (the fault drills check).
  */
 type StoredValue<K, T> = K extends `${string}At`
   ? T extends string
