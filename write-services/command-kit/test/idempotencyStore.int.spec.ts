@@ -137,4 +137,49 @@ describe('idempotency store', () => {
     );
     expect(Number(row?.hours)).toBe(24);
   });
+  describe('a claim whose request ended while the database was away', () => {
+    /** The same database, unreachable on demand (an outage as the store sees it). */
+    const flaky = () => {
+      const state = { down: false };
+      const fail = () => Promise.reject(new Error('database unreachable'));
+      const executor = {
+        $queryRawUnsafe: <T>(query: string, ...values: unknown[]) => (state.down ? fail() : db.$queryRawUnsafe<T>(query, ...values)),
+        $executeRawUnsafe: (query: string, ...values: unknown[]) => (state.down ? fail() : db.$executeRawUnsafe(query, ...values)),
+      };
+      return { state, executor };
+    };
+
+    it('given the release failed in the outage when the client retries after it then the retry runs at once, not 409 for the lock', async () => {
+      const { state, executor } = flaky();
+      const outage = new IdempotencyStore(executor);
+      const key = freshKey();
+      const first = await outage.claim(scope, key, 'hash-a');
+      expect(first.outcome).toBe('execute');
+      state.down = true;
+      if (first.outcome !== 'execute') throw new Error('unreachable');
+      await expect(outage.release(first.claim)).rejects.toThrow('database unreachable');
+      expect(outage.abandonedClaims()).toBe(1);
+      state.down = false;
+      // The lock (30 s) has not expired, yet the retry executes: the claim was abandoned here.
+      const retry = await outage.claim(scope, key, 'hash-a');
+      expect(retry.outcome).toBe('execute');
+      expect(outage.abandonedClaims()).toBe(0);
+      outage.close();
+    });
+
+    it('given the release failed in the outage then it is released in the background once the database answers, so any instance runs the retry', async () => {
+      const { state, executor } = flaky();
+      const outage = new IdempotencyStore(executor);
+      const key = freshKey();
+      const first = await outage.claim(scope, key, 'hash-b');
+      if (first.outcome !== 'execute') throw new Error('expected a claim');
+      state.down = true;
+      await expect(outage.release(first.claim)).rejects.toThrow();
+      state.down = false;
+      await eventually(() => outage.abandonedClaims() === 0, { what: 'the abandoned claim to be released' });
+      // Another instance (another store) finds no claim: the retry runs there too.
+      expect((await store.claim(scope, key, 'hash-b')).outcome).toBe('execute');
+      outage.close();
+    });
+  });
 });

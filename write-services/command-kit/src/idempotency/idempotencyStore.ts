@@ -7,7 +7,10 @@ import type { SqlExecutor } from '../db/sqlExecutor.ts';
  * runs (so a concurrent repeat sees it in flight); the command's transaction turns it into
  * the stored answer, so "answer recorded" and "command committed" are one fact. A claim
  * that outlives `inFlightLockMs` (its process died) may be taken over: the command never
- * committed, so running it again is safe.
+ * committed, so running it again is safe. A claim whose request ended without an answer
+ * while the database was away (so it could not be released) is abandoned, not in flight:
+ * this instance releases it as soon as the database is back, and a retry reaching this
+ * instance before that takes it over at once, instead of waiting out the lock.
  */
 export interface StoredAnswer {
   status: number;
@@ -57,6 +60,9 @@ interface RecordRow {
 export class IdempotencyStore {
   private readonly db: SqlExecutor;
   private readonly settings: IdempotencySettings;
+  /** Claims whose request ended unanswered and whose release failed: token → key hash. */
+  readonly #abandoned = new Map<string, string>();
+  #releaseRetry: NodeJS.Timeout | undefined;
 
   constructor(db: SqlExecutor, settings: IdempotencySettings = DEFAULT_IDEMPOTENCY) {
     this.db = db;
@@ -100,7 +106,7 @@ export class IdempotencyStore {
       if (row.state === 'COMPLETED' && row.response_status !== null && row.response_body !== null) {
         return { outcome: 'replay', answer: { status: row.response_status, body: row.response_body } };
       }
-      if (Number(row.lock_expired) !== 1) return { outcome: 'in-flight' };
+      if (Number(row.lock_expired) !== 1 && !this.#abandoned.has(row.owner_token)) return { outcome: 'in-flight' };
       const takenOver = await this.db.$executeRawUnsafe(
         `UPDATE idempotency_record SET owner_token = ?, locked_until = UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND
           WHERE key_hash = ? AND owner_token = ? AND state = 'IN_FLIGHT'`,
@@ -109,7 +115,10 @@ export class IdempotencyStore {
         keyHash,
         row.owner_token,
       );
-      if (takenOver === 1) return { outcome: 'execute', claim: { keyHash, token } };
+      if (takenOver === 1) {
+        this.#abandoned.delete(row.owner_token);
+        return { outcome: 'execute', claim: { keyHash, token } };
+      }
     }
     return { outcome: 'in-flight' };
   }
@@ -127,13 +136,57 @@ export class IdempotencyStore {
     if (updated !== 1) throw new IdempotencyClaimLost();
   }
 
-  /** Forgets a claim whose command did not run to a definite answer (conflict, outage): a retry runs it. */
+  /**
+   * Forgets a claim whose command did not run to a definite answer (conflict, outage): a retry
+   * runs it. If the database cannot be reached now, the claim is abandoned (see above) and
+   * released in the background; the error is rethrown for the caller to log.
+   */
   async release(claim: IdempotencyClaim): Promise<void> {
+    try {
+      await this.#delete(claim.token, claim.keyHash);
+    } catch (error) {
+      this.#abandoned.set(claim.token, claim.keyHash);
+      this.#scheduleReleases(500);
+      throw error;
+    }
+  }
+
+  /** Claims abandoned and not yet released (tests, metrics). */
+  abandonedClaims(): number {
+    return this.#abandoned.size;
+  }
+
+  close(): void {
+    clearTimeout(this.#releaseRetry);
+    this.#releaseRetry = undefined;
+  }
+
+  async #delete(token: string, keyHash: string): Promise<void> {
     await this.db.$executeRawUnsafe(
       `DELETE FROM idempotency_record WHERE key_hash = ? AND owner_token = ? AND state = 'IN_FLIGHT'`,
-      claim.keyHash,
-      claim.token,
+      keyHash,
+      token,
     );
+  }
+
+  /** Retries the abandoned releases with backoff until the database answers (or the locks expire anyway). */
+  #scheduleReleases(delayMs: number): void {
+    if (this.#releaseRetry) return;
+    this.#releaseRetry = setTimeout(() => {
+      this.#releaseRetry = undefined;
+      void (async () => {
+        for (const [token, keyHash] of [...this.#abandoned]) {
+          try {
+            await this.#delete(token, keyHash);
+            this.#abandoned.delete(token);
+          } catch {
+            this.#scheduleReleases(Math.min(delayMs * 2, 5000));
+            return;
+          }
+        }
+      })();
+    }, delayMs);
+    this.#releaseRetry.unref();
   }
 
   async purgeExpired(limit = 5000): Promise<number> {

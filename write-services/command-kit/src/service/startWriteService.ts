@@ -98,6 +98,7 @@ export async function startWriteService<S extends AggregateState, C extends Comm
     markDraining();
     await http.close(config.shutdownGraceMs / 2);
     housekeeping.stop();
+    idempotency.close();
     await reactions?.stop();
     owners.shutdown();
     await relay.stop();
