@@ -55,6 +55,14 @@ export const FAULT_DRILLS: readonly FaultDrill[] = [
     },
   },
   {
+    name: 'mariadb-restarted',
+    fault: 'MariaDB stopped, then started',
+    inject: () => stopComponent('mariadb'),
+    heal: async () => {
+      await startComponent('mariadb');
+    },
+  },
+  {
     name: 'redis-paused',
     fault: 'Redis SIGSTOP, then SIGCONT',
     inject: () => (signalComponent('redis', 'SIGSTOP') ? Promise.resolve() : Promise.reject(new Error('redis is not ours to pause'))),

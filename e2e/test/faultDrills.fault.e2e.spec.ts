@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { commandClient, placeOrderBody } from '@delivery/test-support';
 import { startComponent, signalComponent, type Platform } from '@delivery/infra';
 import { FAULT_DRILLS, failures, reportTable, runDrill, type DrillReport, type DrillTiming } from '../drill/faultDrill.ts';
 import { startWholeSystem, viewDatabaseOf } from './support/wholeSystem.ts';
@@ -22,6 +24,7 @@ describe('fault drills (scaled down)', () => {
     // Whatever a failed drill left behind: the infrastructure runs, the platform stops.
     signalComponent('redis', 'SIGCONT');
     await startComponent('kafka');
+    await startComponent('mariadb');
     await platform.stop();
     if (reports.length > 0) console.log(reportTable(reports));
   }, 120_000);
@@ -52,6 +55,36 @@ describe('fault drills (scaled down)', () => {
     const report = await runDrill(platform, drill('kafka-stopped'), { ...TIMING, faultMs: 5000 }, viewDatabaseOf('drill'));
     expectClean(report);
     expect(report.errorRateDuringFault).toBe(0);
+  }, 180_000);
+
+  it('MariaDB restarted: commands fail cleanly meanwhile, succeed after; a keyed retry after the outage has exactly one effect, at once', async () => {
+    const gateway = commandClient(platform.urls.GATEWAY_URL!);
+    const keyed: { key: string; status: number; orderId?: string }[] = [];
+    const keyedLoadState = { sending: true };
+    // Beside the drill's load: keyed PlaceOrders all along, as a careful client sends them.
+    const keyedLoad = (async () => {
+      while (keyedLoadState.sending) {
+        const key = randomUUID();
+        const answer = await gateway.send('POST', '/api/v1/orders', placeOrderBody({ customerId: 'customer-keyed' }), { 'Idempotency-Key': key });
+        keyed.push({ key, status: answer.status, ...(answer.status === 201 ? { orderId: answer.body.orderId as string } : {}) });
+      }
+    })();
+    const report = await runDrill(platform, drill('mariadb-restarted'), TIMING, viewDatabaseOf('drill'));
+    keyedLoadState.sending = false;
+    await keyedLoad;
+    expectClean(report);
+    // Refused cleanly: 503 problems (the database, or a service a rule needs, unavailable), no 500.
+    expect(Object.keys(report.rejected).filter((answer) => !answer.startsWith('503'))).toEqual([]);
+    expect(keyed.length).toBeGreaterThan(10);
+    for (const { key, status, orderId } of keyed) {
+      // Sent again once the database is back: executed now if it had failed, replayed if it had
+      // succeeded, never "still in flight"; either way one order per key.
+      const retry = await gateway.send('POST', '/api/v1/orders', placeOrderBody({ customerId: 'customer-keyed' }), { 'Idempotency-Key': key });
+      expect([key, retry.status]).toEqual([key, 201]);
+      if (status === 201) expect([key, retry.body.orderId]).toEqual([key, orderId]);
+      const again = await gateway.send('POST', '/api/v1/orders', placeOrderBody({ customerId: 'customer-keyed' }), { 'Idempotency-Key': key });
+      expect([key, again.body.orderId]).toEqual([key, retry.body.orderId]);
+    }
   }, 180_000);
 
   it('Redis paused: reads and commands go on, the views converge', async () => {

@@ -4,7 +4,18 @@
  * is unknown, and retrying later (with the same Idempotency-Key) is the answer: 503.
  */
 const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
-const UNAVAILABLE_MESSAGES = [/pool timeout/i, /ECONNREFUSED/, /ECONNRESET/, /connection (was )?closed/i, /Connection lost/i];
+// The mariadb driver's "socket has unexpectedly been closed" (code 45009, also wrapped in a
+// DriverAdapterError on commit) is a lost connection too: found by the MariaDB fault drill.
+const UNAVAILABLE_MESSAGES = [
+  /pool timeout/i,
+  /ECONNREFUSED/,
+  /ECONNRESET/,
+  /EPIPE/,
+  /connection (was )?closed/i,
+  /Connection lost/i,
+  /socket has unexpectedly been closed/i,
+  /Code: `45009`/,
+];
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
