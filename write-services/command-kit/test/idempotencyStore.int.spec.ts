@@ -167,6 +167,29 @@ describe('idempotency store', () => {
       outage.close();
     });
 
+    it('given the claim committed but its answer was lost with the connection then the retry runs at once', async () => {
+      const lostAfterCommit = {
+        $queryRawUnsafe: <T>(query: string, ...values: unknown[]) => db.$queryRawUnsafe<T>(query, ...values),
+        $executeRawUnsafe: async (query: string, ...values: unknown[]) => {
+          const done = await db.$executeRawUnsafe(query, ...values);
+          if (query.includes('INSERT IGNORE INTO idempotency_record')) throw new Error('socket has unexpectedly been closed');
+          return done;
+        },
+      };
+      const outage = new IdempotencyStore(lostAfterCommit);
+      const key = freshKey();
+      await expect(outage.claim(scope, key, 'hash-c')).rejects.toThrow('socket has unexpectedly been closed');
+      // The claim is in the table, in flight and locked for 30 s, and it is nobody's.
+      expect((await db.$queryRawUnsafe<{ state: string }[]>('SELECT state FROM idempotency_record WHERE idempotency_key = ?', key)).map((r) => r.state)).toEqual(['IN_FLIGHT']);
+      const retry = await new IdempotencyStore(db).claim(scope, key, 'hash-c');
+      // Another instance may still see it in flight until this one releases it in the background...
+      expect(['in-flight', 'execute']).toContain(retry.outcome);
+      await eventually(() => outage.abandonedClaims() === 0, { what: 'the orphaned claim to be released' });
+      // ...after which any instance runs the retry.
+      expect((await store.claim(scope, key, 'hash-c')).outcome).toBe('execute');
+      outage.close();
+    });
+
     it('given the release failed in the outage then it is released in the background once the database answers, so any instance runs the retry', async () => {
       const { state, executor } = flaky();
       const outage = new IdempotencyStore(executor);

@@ -73,7 +73,7 @@ export class IdempotencyStore {
     const keyHash = sha256(`${scope}\n${key}`);
     for (let attempt = 0; attempt < 3; attempt++) {
       const token = randomUUID();
-      const inserted = await this.db.$executeRawUnsafe(
+      const inserted = await this.#insertClaim(token, () => this.db.$executeRawUnsafe(
         `INSERT IGNORE INTO idempotency_record
            (key_hash, scope, idempotency_key, request_hash, state, owner_token, locked_until, created_at, expires_at)
          VALUES (?, ?, ?, ?, 'IN_FLIGHT', ?, UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND, UTC_TIMESTAMP(3),
@@ -85,7 +85,7 @@ export class IdempotencyStore {
         token,
         this.settings.inFlightLockMs * 1000,
         this.settings.ttlMs * 1000,
-      );
+      ), keyHash);
       if (inserted === 1) return { outcome: 'execute', claim: { keyHash, token } };
 
       const [row] = await this.db.$queryRawUnsafe<RecordRow[]>(
@@ -159,6 +159,21 @@ export class IdempotencyStore {
   close(): void {
     clearTimeout(this.#releaseRetry);
     this.#releaseRetry = undefined;
+  }
+
+  /**
+   * The claim's INSERT. When it fails, it may still have committed (the connection died after
+   * the commit, as in a database restart): the claim is then abandoned like a failed release,
+   * so that it neither blocks a retry nor outlives the outage.
+   */
+  async #insertClaim(token: string, insert: () => PromiseLike<number>, keyHash: string): Promise<number> {
+    try {
+      return await insert();
+    } catch (error) {
+      this.#abandoned.set(token, keyHash);
+      this.#scheduleReleases(500);
+      throw error;
+    }
   }
 
   async #delete(token: string, keyHash: string): Promise<void> {
