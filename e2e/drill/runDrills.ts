@@ -47,8 +47,10 @@ ${reportTable(reports)}
 
 Errors during the fault are the share of commands sent between injecting and healing that
 did not get a 2xx (a SIGKILLed order service refuses order commands at its breaker, and the
-rules that need the order service answer DEPENDENCY_UNAVAILABLE). Latencies are client-side,
-per command.
+rules that need the order service answer DEPENDENCY_UNAVAILABLE; while MariaDB is down the
+write services answer 503 and the gateway's breakers open). Latencies are client-side, per
+command; during a MariaDB outage a command waits up to the pool's acquire timeout (about 3 s)
+before its 503.
 `;
 writeFileSync(join(repoRoot, 'docs/reliability.md'), doc);
 console.log('wrote docs/reliability.md');
