@@ -1,7 +1,7 @@
-import type { InternalRouteDeps } from '@delivery/command-kit';
+import { parseBody, type InternalRouteDeps } from '@delivery/command-kit';
 import { DeliveryCancelledPayload, Uuid, type DeliveryEvent } from '@delivery/contracts';
-import { fieldErrorsOf, invalidFields, Problem, requestIdFrom } from '@delivery/runtime-kit';
-import { Router, type Request, type Response } from 'express';
+import { Problem, requestIdFrom } from '@delivery/runtime-kit';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { Delivery } from '../domain/delivery.ts';
 import type { DeliveryCommand } from '../domain/deliveryCommand.ts';
@@ -24,20 +24,14 @@ type Deps = InternalRouteDeps<Delivery, DeliveryCommand, DeliveryEvent, Delivery
 export function deliverySettlements(deps: Deps): Router {
   const router = Router();
   router.post('/order-cancellations', (req, res, next) => {
-    const { orderId, reason } = parse(OrderCancellation, req);
+    const { orderId, reason } = parseBody(OrderCancellation, req.body);
     settle(deps, res, { orderId, reason }).catch(next);
   });
   router.post('/dispatch-cancellations', (req, res, next) => {
-    const { orderId, dispatchId, reason } = parse(DispatchCancellation, req);
+    const { orderId, dispatchId, reason } = parseBody(DispatchCancellation, req.body);
     settle(deps, res, { orderId, dispatchId, reason }).catch(next);
   });
   return router;
-}
-
-function parse<T>(schema: z.ZodType<T>, req: Request): T {
-  const result = schema.safeParse(req.body ?? {});
-  if (!result.success) throw invalidFields(fieldErrorsOf(result.error.issues, '(body)'), 'request body');
-  return result.data;
 }
 
 async function settle(deps: Deps, res: Response, cancellation: Omit<Cancellation, 'now' | 'requestId'>): Promise<void> {
