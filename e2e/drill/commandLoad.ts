@@ -25,6 +25,8 @@ export interface CommandRecord {
   retryAfter?: string;
   /** The aggregate the command created or changed, and the version it answered. */
   aggregate?: { kind: AggregateKind; id: string; version: number };
+  /** The journey's order (its view shows the dispatch and the delivery too), once placed. */
+  orderId?: string;
 }
 
 interface Journey {
@@ -35,6 +37,8 @@ interface Journey {
   busy: boolean;
   done: boolean;
   plan: readonly Step[];
+  /** When its last command was sent: the journey that waited longest goes next. */
+  lastSentAt: number;
 }
 
 type Step = 'place' | 'accept' | 'dispatch' | 'riderAccepts' | 'deliver' | 'pickUp' | 'move' | 'complete' | 'cancelOrder' | 'cancelDispatch';
@@ -49,6 +53,8 @@ export interface LoadOptions {
   commandsPerSecond: number;
   /** Per-command client deadline: longer than any route's timeout, so a hang shows as one. */
   timeoutMs?: number;
+  /** Journeys under way at once (default 8): many aggregates change across a fault's start and end. */
+  concurrentJourneys?: number;
 }
 
 export class CommandLoad {
@@ -77,17 +83,23 @@ export class CommandLoad {
     return this.records.length + this.#inFlight.size;
   }
 
+  /** One command per tick: the idle journey that waited longest moves on, or a new one starts (open loop: a tick is never skipped). */
   #tick(): void {
-    let journey = this.#journeys.find((j) => !j.busy && !j.done);
+    let journey: Journey | undefined;
+    if (this.#journeys.length >= (this.#options.concurrentJourneys ?? 8)) {
+      for (const j of this.#journeys) if (!j.busy && (!journey || j.lastSentAt < journey.lastSentAt)) journey = j;
+    }
     if (!journey) {
       const plan = [FULL, FULL, FULL, FULL, CANCELLED_EARLY, CANCELLED_WITH_RIDER, RIDER_DROPS][this.#count++ % 7] ?? FULL;
-      journey = { next: 0, busy: false, done: false, plan };
+      journey = { next: 0, busy: false, done: false, plan, lastSentAt: 0 };
       this.#journeys.push(journey);
     }
     const current = journey;
     current.busy = true;
+    current.lastSentAt = Date.now();
     const sending = this.#send(current).finally(() => {
       current.busy = false;
+      if (current.done) this.#journeys.splice(this.#journeys.indexOf(current), 1);
       this.#inFlight.delete(sending);
     });
     this.#inFlight.add(sending);
@@ -119,11 +131,12 @@ export class CommandLoad {
       status = 0;
     }
     const record: CommandRecord = { requestId, step, method, path, status, latencyMs: Date.now() - sentAt, sentAt };
+    if (journey.orderId !== undefined) record.orderId = journey.orderId;
     if (typeof answer.code === 'string') record.code = answer.code;
     if (retryAfter !== undefined) record.retryAfter = retryAfter;
     if (status >= 200 && status < 300) {
       const id = answer[`${kind}Id`] as string;
-      if (kind === 'order') journey.orderId = id;
+      if (kind === 'order') record.orderId = journey.orderId = id;
       if (kind === 'dispatch') journey.dispatchId = id;
       if (kind === 'delivery') journey.deliveryId = id;
       record.aggregate = { kind, id, version: answer.version as number };

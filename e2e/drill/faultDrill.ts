@@ -1,16 +1,33 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { EVENT_TOPICS } from '@delivery/contracts';
 import { mongoUrl, signalComponent, startComponent, stopComponent, type Platform } from '@delivery/infra';
-import { eventually, metricValue } from '@delivery/test-support';
+import { EventTap, eventually, metricValue } from '@delivery/test-support';
 import { CommandLoad, type CommandRecord } from './commandLoad.ts';
 import { judge, type Surfaces, type Verdict } from './judge.ts';
+import { storeDownPromises } from './storeDownPromises.ts';
 
-/** A failure the platform promises to survive: how to cause it and how to heal it. */
+/** What a drill saw while the fault lasted, beside the load's own records. */
+export interface FaultObservations {
+  /** How the fault was injected, e.g. the batch a SIGKILL interrupted. */
+  injected?: string;
+  /** Promises the blueprint makes for the time of the fault, checked while it lasts: each broken one, named. */
+  broken: string[];
+  /** Events that reached Kafka more than once (a crash between publish and mark-sent). */
+  duplicatesOnKafka?: number;
+}
+
+/** A failure the platform promises to survive: how to cause it, what holds meanwhile, how to heal it. */
 export interface FaultDrill {
   name: string;
   /** What an operator would call it, for the report. */
   fault: string;
-  inject(platform: Platform): Promise<void>;
+  /** Causes the fault; may say how (the report shows it). */
+  inject(platform: Platform): Promise<string | undefined>;
+  /** Checks the blueprint's promises while the fault lasts; returns the broken ones. */
+  duringFault?(platform: Platform, records: readonly CommandRecord[]): Promise<string[]>;
   heal(platform: Platform): Promise<void>;
+  /** Watches Kafka for duplicates while the drill runs (the outbox crash drill). */
+  countsDuplicates?: boolean;
 }
 
 const signalService = (platform: Platform, name: 'order' | 'read-model', signal: NodeJS.Signals) => {
@@ -36,11 +53,54 @@ const orderBreakerClosed = (p: Platform) =>
     { timeoutMs: 60_000, intervalMs: 100, what: "the gateway's order breaker to close" },
   );
 
+/** While Kafka is down the order service stays ready and its outbox holds the events the relay could not publish. */
+async function outboxHolds(p: Platform): Promise<string[]> {
+  const order = p.urls.ORDER_URL ?? '';
+  const broken: string[] = [];
+  await eventually(async () => metricValue(await (await fetch(`${order}/metrics`)).text(), 'outbox_backlog_events') > 0, {
+    timeoutMs: 20_000,
+    what: "the order service's outbox backlog to grow",
+  }).catch(() => broken.push("the order service's outbox backlog did not grow while Kafka was down"));
+  const ready = await fetch(`${order}/health/ready`);
+  if (ready.status !== 200) broken.push(`the order service answered ${ready.status} to /health/ready while Kafka was down`);
+  return broken;
+}
+
+/** The read model's gauge of the batch being projected: > 0 while one is in progress. */
+const batchInProgress = async (p: Platform) => {
+  const text = await (await fetch(`${p.urls.READ_MODEL_URL}/metrics`)).text();
+  return metricValue(text, 'read_model_batch_in_progress');
+};
+
+/** SIGKILLs the read model the moment its gauge shows a batch in progress (the load keeps batches coming). */
+async function killMidBatch(p: Platform): Promise<string> {
+  let events = 0;
+  await eventually(async () => (events = await batchInProgress(p)) > 0, { timeoutMs: 30_000, intervalMs: 1, what: 'a projection batch in progress' });
+  await killed(p, 'read-model');
+  return `SIGKILL while a batch of ${events} event(s) was being projected`;
+}
+
+/**
+ * Restarts the order service with the crash seam on (DELIVERY_FAULT_SEAMS): its relay
+ * publishes the next batch, then the process SIGKILLs itself before marking the rows sent.
+ * A short lease, so the next instance takes the relay over soon and publishes them again.
+ */
+async function crashAfterPublish(p: Platform): Promise<string> {
+  await p.stopService('order');
+  await p.startService('order', { env: { DELIVERY_FAULT_SEAMS: 'crash-after-publish', OUTBOX_LEASE_MS: '2000' }, waitReady: false });
+  const child = p.service('order')?.child;
+  await eventually(() => child?.signalCode === 'SIGKILL', { timeoutMs: 30_000, intervalMs: 20, what: 'the order service to crash after publishing' });
+  return 'order service SIGKILLed by its seam after Kafka acknowledged a batch';
+}
+
 export const FAULT_DRILLS: readonly FaultDrill[] = [
   {
     name: 'write-service-killed',
     fault: 'order service SIGKILL, then restarted',
-    inject: (p) => killed(p, 'order'),
+    inject: async (p) => {
+      await killed(p, 'order');
+      return undefined;
+    },
     heal: async (p) => {
       await p.startService('order');
       await orderBreakerClosed(p);
@@ -49,7 +109,11 @@ export const FAULT_DRILLS: readonly FaultDrill[] = [
   {
     name: 'kafka-stopped',
     fault: 'Kafka stopped, then started',
-    inject: () => stopComponent('kafka'),
+    inject: async () => {
+      await stopComponent('kafka');
+      return undefined;
+    },
+    duringFault: outboxHolds,
     heal: async () => {
       await startComponent('kafka');
     },
@@ -57,15 +121,40 @@ export const FAULT_DRILLS: readonly FaultDrill[] = [
   {
     name: 'mariadb-restarted',
     fault: 'MariaDB stopped, then started',
-    inject: () => stopComponent('mariadb'),
+    inject: async () => {
+      await stopComponent('mariadb');
+      return undefined;
+    },
     heal: async () => {
       await startComponent('mariadb');
     },
   },
   {
+    name: 'store-stopped',
+    fault: 'MongoDB stopped, then started',
+    inject: async () => {
+      await stopComponent('mongo');
+      return undefined;
+    },
+    duringFault: (p, records) => storeDownPromises(p, records),
+    heal: async () => {
+      await startComponent('mongo');
+    },
+  },
+  {
+    name: 'outbox-crash',
+    fault: 'order service killed between publishing and marking sent, then restarted',
+    inject: crashAfterPublish,
+    heal: async (p) => {
+      await p.startService('order');
+      await orderBreakerClosed(p);
+    },
+    countsDuplicates: true,
+  },
+  {
     name: 'redis-paused',
     fault: 'Redis SIGSTOP, then SIGCONT',
-    inject: () => (signalComponent('redis', 'SIGSTOP') ? Promise.resolve() : Promise.reject(new Error('redis is not ours to pause'))),
+    inject: () => (signalComponent('redis', 'SIGSTOP') ? Promise.resolve(undefined) : Promise.reject(new Error('redis is not ours to pause'))),
     heal: () => {
       signalComponent('redis', 'SIGCONT');
       return Promise.resolve();
@@ -73,14 +162,17 @@ export const FAULT_DRILLS: readonly FaultDrill[] = [
   },
   {
     name: 'read-model-killed',
-    fault: 'read model SIGKILL under load, then restarted',
-    inject: (p) => killed(p, 'read-model'),
+    fault: 'read model SIGKILL during a batch, then restarted',
+    inject: killMidBatch,
     heal: (p) => p.startService('read-model'),
   },
   {
     name: 'read-model-paused',
     fault: 'read model SIGSTOP under load, then SIGCONT',
-    inject: (p) => Promise.resolve(signalService(p, 'read-model', 'SIGSTOP')),
+    inject: (p) => {
+      signalService(p, 'read-model', 'SIGSTOP');
+      return Promise.resolve(undefined);
+    },
     heal: (p) => Promise.resolve(signalService(p, 'read-model', 'SIGCONT')),
   },
 ];
@@ -107,6 +199,9 @@ export interface DrillReport {
   injectedAt: number;
   healedAt: number;
   records: CommandRecord[];
+  observed: FaultObservations;
+  /** Order views (with their dispatch and delivery) changed both before the fault and during it: they must not show what they were before. */
+  changedDuringFault: number;
 }
 
 const p99 = (values: number[]) => {
@@ -127,12 +222,16 @@ export async function runDrill(platform: Platform, drill: FaultDrill, timing: Dr
     readModel: platform.urls.READ_MODEL_URL ?? '',
     owners: { order: platform.urls.ORDER_URL ?? '', dispatch: platform.urls.DISPATCH_URL ?? '', delivery: platform.urls.DELIVERY_URL ?? '' },
   };
+  const tap = drill.countsDuplicates ? await EventTap.start(EVENT_TOPICS.order, { from: await EventTap.endOffsets(EVENT_TOPICS.order) }) : undefined;
   const load = new CommandLoad({ gateway, commandsPerSecond: timing.commandsPerSecond });
+  const observed: FaultObservations = { broken: [] };
   load.start();
   await sleep(timing.beforeMs);
   const injectedAt = Date.now();
-  await drill.inject(platform);
-  await sleep(timing.faultMs);
+  const injected = await drill.inject(platform);
+  if (injected) observed.injected = injected;
+  observed.broken = (await drill.duringFault?.(platform, load.records)) ?? [];
+  await sleep(Math.max(0, injectedAt + timing.faultMs - Date.now()));
   await drill.heal(platform);
   const healedAt = Date.now();
   await sleep(timing.afterMs);
@@ -140,6 +239,12 @@ export async function runDrill(platform: Platform, drill: FaultDrill, timing: Dr
 
   const records = load.records;
   const verdict = await judge(surfaces, records, timing.convergeTimeoutMs);
+  if (tap) {
+    await tap.caughtUp();
+    const seen = tap.received.map(({ event }) => `${event.aggregateId}@${event.version}`);
+    observed.duplicatesOnKafka = seen.length - new Set(seen).size;
+    await tap.stop();
+  }
   const ok = (r: CommandRecord) => r.status >= 200 && r.status < 300;
   const rejected: Record<string, number> = {};
   for (const r of records.filter((r) => !ok(r))) {
@@ -162,7 +267,15 @@ export async function runDrill(platform: Platform, drill: FaultDrill, timing: Dr
     injectedAt,
     healedAt,
     records,
+    observed,
+    changedDuringFault: changedDuring(records, injectedAt, healedAt),
   };
+}
+
+function changedDuring(records: readonly CommandRecord[], from: number, to: number): number {
+  const ok = (r: CommandRecord) => r.status >= 200 && r.status < 300 && r.orderId !== undefined;
+  const before = new Set(records.filter((r) => ok(r) && r.sentAt < from).map((r) => r.orderId));
+  return new Set(records.filter((r) => ok(r) && r.sentAt >= from && r.sentAt < to && before.has(r.orderId)).map((r) => r.orderId)).size;
 }
 
 /** The report's table (docs/reliability.md), one row per drill. */
@@ -182,5 +295,6 @@ export function failures(report: DrillReport): string[] {
     ...report.verdict.lost.map((f) => `lost: ${f.kind} ${f.id} (request ${f.requestId}): ${f.detail}`),
     ...report.verdict.wrong.map((f) => `wrong: ${f.kind} ${f.id} (request ${f.requestId}): ${f.detail}`),
     ...report.verdict.appliedTwice.map((f) => `applied twice: ${f.kind} ${f.id} (request ${f.requestId}): ${f.detail}`),
+    ...report.observed.broken.map((promise) => `broken during the fault: ${promise}`),
   ];
 }

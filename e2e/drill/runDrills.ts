@@ -25,6 +25,8 @@ try {
 } finally {
   signalComponent('redis', 'SIGCONT');
   await startComponent('kafka');
+  await startComponent('mariadb');
+  await startComponent('mongo');
   await platform.stop();
 }
 

@@ -116,7 +116,7 @@ export async function startReadModel(config: Readonly<ReadModelConfig>, override
     });
   }
 
-  const graphql: GraphQLApi | undefined = reader ? await graphqlRouter({ reader, registry, logger }) : undefined;
+  const graphql: GraphQLApi | undefined = reader ? await graphqlRouter({ reader, registry, logger, settings: config.graphql }) : undefined;
 
   const app = express();
   app.disable('x-powered-by');

@@ -11,6 +11,7 @@ export function createReadModelMetrics(registry: Registry) {
     events: counter('read_model_events_total', 'Consumed events by topic and outcome (projected, dead_lettered)', ['topic', 'outcome']),
     viewWrites: counter('read_model_view_writes_total', 'Guarded part writes by view and outcome (applied, stale, failed)', ['view', 'outcome']),
     batchDuration: histogram('read_model_batch_duration_seconds', 'Time to project one chunk of a batch (decode, store, derive, cache, DLT)', [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]),
+    batchInProgress: gauge('read_model_batch_in_progress', 'Events in the batch being projected now; 0 between batches'),
     consumerPaused: gauge('read_model_consumer_paused', '1 while the consumer is paused because MongoDB or Kafka failed, else 0'),
     consumerRetries: counter('read_model_consumer_pauses_total', 'Pauses of the consumer after a store or Kafka failure'),
     consumerRestarts: counter('read_model_consumer_restarts_total', 'Consumer restarts after a kafkajs crash'),

@@ -16,6 +16,33 @@ describe('readModelConfig', () => {
     expect(Object.isFrozen(config.kafka.topics)).toBe(true);
   });
 
+  it('given an empty environment when read then GraphQL introspection is off and the limits have their defaults', () => {
+    expect(readModelConfig({}).graphql).toEqual({ introspection: false, maxTokens: 1000, maxDepth: 10, maxAliases: 50, maxDirectives: 10, maxCost: 500 });
+  });
+
+  it('given GraphQL variables when read then introspection and every limit follow them', () => {
+    const config = readModelConfig({
+      GRAPHQL_INTROSPECTION: 'true',
+      GRAPHQL_MAX_TOKENS: '2000',
+      GRAPHQL_MAX_DEPTH: '4',
+      GRAPHQL_MAX_ALIASES: '3',
+      GRAPHQL_MAX_DIRECTIVES: '0',
+      GRAPHQL_MAX_COST: '50',
+    });
+    expect(config.graphql).toEqual({ introspection: true, maxTokens: 2000, maxDepth: 4, maxAliases: 3, maxDirectives: 0, maxCost: 50 });
+    expect(Object.isFrozen(config.graphql)).toBe(true);
+  });
+
+  it.each([
+    ['GRAPHQL_INTROSPECTION', 'yes'],
+    // Past 2000 tokens a nested list value could exhaust the parser's stack again.
+    ['GRAPHQL_MAX_TOKENS', '2001'],
+    ['GRAPHQL_MAX_DEPTH', '0'],
+    ['GRAPHQL_MAX_COST', 'lots'],
+  ])('given %s=%s when read then it fails naming the variable', (name, value) => {
+    expect(() => readModelConfig({ [name]: value })).toThrow(new RegExp(name));
+  });
+
   it('given an unknown profile when read then it fails naming the variable', () => {
     expect(() => readModelConfig({ READ_MODEL_PROFILE: 'batch' })).toThrow(/READ_MODEL_PROFILE/);
   });

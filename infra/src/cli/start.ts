@@ -20,7 +20,10 @@ try {
   await ensureInfrastructure({
     onReady: (c) => console.log(`  ${c.name.padEnd(11)} ${c.address.padEnd(28)} ${c.outcome} in ${c.ms} ms (log ${c.logFile})`),
   });
-  const platform = await startPlatform({ ports, env: infrastructureEnv(), logDir: join(stateDir(), 'logs') });
+  // Local development: the read model's GraphQL introspection and field suggestions on, for
+  // schema tooling; off by default and in compose.yaml. An explicit GRAPHQL_INTROSPECTION wins.
+  const devEnv = { GRAPHQL_INTROSPECTION: process.env['GRAPHQL_INTROSPECTION'] ?? 'true' };
+  const platform = await startPlatform({ ports, env: { ...infrastructureEnv(), ...devEnv }, logDir: join(stateDir(), 'logs') });
   console.log('\nDelivery platform is running:');
   for (const s of platform.services) {
     console.log(`  ${s.definition.name.padEnd(11)} ${s.url}   (log ${s.logFile})`);

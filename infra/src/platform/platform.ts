@@ -24,7 +24,8 @@ export interface Platform {
   /** SIGTERM to every service (gateway first), waits for all to exit. */
   stop(): Promise<void>;
   stopService(name: ServiceDefinition['name']): Promise<void>;
-  startService(name: ServiceDefinition['name']): Promise<void>;
+  /** Starts (or restarts) one service; `env` adds to the platform's environment for this process only. */
+  startService(name: ServiceDefinition['name'], options?: { env?: NodeJS.ProcessEnv; waitReady?: boolean }): Promise<void>;
   /** The service's current process (a restart replaces it), e.g. to send it a signal. */
   service(name: ServiceDefinition['name']): RunningService | undefined;
 }
@@ -42,19 +43,19 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const env = { ...process.env, ...options.env, ...urls };
   const running = new Map<string, RunningService>();
 
-  const launch = async (definition: ServiceDefinition): Promise<RunningService> => {
+  const launch = async (definition: ServiceDefinition, extra: { env?: NodeJS.ProcessEnv; waitReady?: boolean } = {}): Promise<RunningService> => {
     const port = options.ports[definition.name];
     const logFile = join(options.logDir, `${definition.name}.log`);
     const log = createWriteStream(logFile, { flags: 'a' });
     const child = spawn(process.execPath, [definition.entry], {
-      env: { ...env, PORT: String(port) },
+      env: { ...env, ...extra.env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.pipe(log);
     child.stderr.pipe(log);
     const service: RunningService = { definition, port, url: `http://127.0.0.1:${port}`, logFile, child };
     running.set(definition.name, service);
-    await waitReady(service, options.readyTimeoutMs ?? 60_000);
+    if (extra.waitReady !== false) await waitReady(service, options.readyTimeoutMs ?? 60_000);
     return service;
   };
 
@@ -69,8 +70,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
   try {
     // Write services and read model in parallel; the gateway last, once its upstreams answer.
-    await Promise.all(SERVICES.filter((s) => s.name !== 'gateway').map(launch));
-    await Promise.all(SERVICES.filter((s) => s.name === 'gateway').map(launch));
+    await Promise.all(SERVICES.filter((s) => s.name !== 'gateway').map((s) => launch(s)));
+    await Promise.all(SERVICES.filter((s) => s.name === 'gateway').map((s) => launch(s)));
   } catch (error) {
     await Promise.all([...running.values()].map(stopOne));
     throw error;
@@ -89,9 +90,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       const service = running.get(name);
       if (service) await stopOne(service);
     },
-    startService: async (name) => {
+    startService: async (name, extra) => {
       const definition = SERVICES.find((s) => s.name === name);
-      if (definition) await launch(definition);
+      if (definition) await launch(definition, extra);
     },
     service: (name) => running.get(name),
   };

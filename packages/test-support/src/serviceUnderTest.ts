@@ -1,11 +1,11 @@
 import type { AggregateType, DomainEvent } from '@delivery/contracts';
 import { EVENT_TOPICS, parseDomainEvent } from '@delivery/contracts';
-import type { RunningWriteService, WriteServiceConfig } from '@delivery/command-kit';
+import type { FaultSeams, RunningWriteService, WriteServiceConfig } from '@delivery/command-kit';
 import { type CommandClient, commandClient } from './commandClient.ts';
 import { EventTap } from './eventTap.ts';
 import { adminQuery, createThrowawayDatabase, type ThrowawayDatabase } from './throwawayDatabase.ts';
 
-export type StartService = (config: Partial<WriteServiceConfig>) => Promise<RunningWriteService>;
+export type StartService = (config: Partial<WriteServiceConfig>, seams?: FaultSeams) => Promise<RunningWriteService>;
 
 /**
  * A write service on a schema of its own (shared MariaDB), real Kafka, a random port and a
@@ -19,7 +19,7 @@ export interface ServiceUnderTest {
   /** The consumer group of the service's reactions (a group of this schema's own). */
   reactionsGroupId: string;
   /** Starts one more instance on the same schema (a second relay, a restart). */
-  startInstance(config?: Partial<WriteServiceConfig>): Promise<RunningWriteService>;
+  startInstance(config?: Partial<WriteServiceConfig>, seams?: FaultSeams): Promise<RunningWriteService>;
   /**
    * Every row of the service's outbox in `id` order, sent or not. A command's events are
    * committed there with the command, before its answer: once a command answered, the rows
@@ -48,6 +48,7 @@ export async function serviceUnderTest(
   start: StartService,
   aggregateType: AggregateType,
   config: Partial<WriteServiceConfig> = {},
+  seams: FaultSeams = {},
 ): Promise<ServiceUnderTest> {
   const database = await createThrowawayDatabase(`${aggregateType}_db`);
   const events = await EventTap.start(EVENT_TOPICS[aggregateType]);
@@ -55,13 +56,13 @@ export async function serviceUnderTest(
   // Reactions of this schema's service in a group of its own, starting at the topics' end: other
   // suites' events are not this suite's to react to (nor to mark as handled).
   const reactions = { groupId: `${database.name}-reactions`, fromBeginning: false };
-  const startInstance = async (extra: Partial<WriteServiceConfig> = {}) => {
-    const instance = await start({ ...TEST_SERVICE_CONFIG, databaseUrl: database.url, reactions, ...config, ...extra });
+  const startInstance = async (extra: Partial<WriteServiceConfig> = {}, instanceSeams: FaultSeams = {}) => {
+    const instance = await start({ ...TEST_SERVICE_CONFIG, databaseUrl: database.url, reactions, ...config, ...extra }, instanceSeams);
     instances.push(instance);
     await instance.reactions?.whenJoined();
     return instance;
   };
-  const service = await startInstance();
+  const service = await startInstance({}, seams);
   return {
     service,
     reactionsGroupId: reactions.groupId,

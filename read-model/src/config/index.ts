@@ -2,6 +2,7 @@ export {
   CONTRACT_TOPICS,
   PROFILES,
   readModelConfig,
+  type GraphQLSettings,
   type Profile,
   type ReadModelConfig,
   type ReadModelEnv,

@@ -60,9 +60,32 @@ const shape = {
   /** How often the active collection set and the cache fence are re-read from MongoDB. */
   META_REFRESH_MS: env.millis(1000),
   LAG_POLL_MS: env.millis(5000),
+  /** Schema introspection and "Did you mean…" suggestions: off unless asked for (`npm start` asks). */
+  GRAPHQL_INTROSPECTION: env.flag(false),
+  /**
+   * Per-operation limits (docs/security.md). Defaults leave a margin over the heaviest
+   * legitimate query, test/fixtures/operationsDashboard.graphql. Tokens are capped at 2000:
+   * parsing and validation recurse once per nesting level, and the cheapest nesting (a list
+   * value, 2 tokens a level) exhausts Node's stack at about 4,700 tokens.
+   */
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(1).max(2000).default(1000),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(10),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(50),
+  GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(10),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(500),
 };
 
 export type ReadModelEnv = Partial<Record<keyof typeof shape, string>>;
+
+/** What the GraphQL endpoint allows one operation (graphqlLimits.ts applies it). */
+export interface GraphQLSettings {
+  introspection: boolean;
+  maxTokens: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxCost: number;
+}
 
 export interface ReadModelConfig {
   port: number;
@@ -84,6 +107,7 @@ export interface ReadModelConfig {
     breaker: BreakerSettings;
     onMiss: boolean;
   };
+  graphql: GraphQLSettings;
   metaRefreshMs: number;
   lagPollMs: number;
   /** Names this process in the cache fence (hostname, pid and a random tail). */
@@ -133,6 +157,14 @@ export function readModelConfig(variables: NodeJS.ProcessEnv | ReadModelEnv = pr
         resetTimeoutMs: e.FALLBACK_BREAKER_RESET_MS,
       },
       onMiss: e.FALLBACK_ON_MISS,
+    },
+    graphql: {
+      introspection: e.GRAPHQL_INTROSPECTION,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+      maxCost: e.GRAPHQL_MAX_COST,
     },
     metaRefreshMs: e.META_REFRESH_MS,
     lagPollMs: e.LAG_POLL_MS,

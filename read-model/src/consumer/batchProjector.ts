@@ -37,6 +37,16 @@ export class BatchProjector {
 
   async project(messages: readonly SourceMessage[]): Promise<void> {
     const { metrics } = this.#deps;
+    metrics.batchInProgress.set(messages.length);
+    try {
+      await this.#project(messages);
+    } finally {
+      metrics.batchInProgress.set(0);
+    }
+  }
+
+  async #project(messages: readonly SourceMessage[]): Promise<void> {
+    const { metrics } = this.#deps;
     const stopTimer = metrics.batchDuration.startTimer();
     const letters: DeadLetter[] = [];
     const sources = new Map<DomainEvent, SourceMessage>();

@@ -131,7 +131,7 @@ describe('outbox relay (real Kafka, one lease per outbox)', () => {
 
   it('given the leader crashes between publish and mark-sent then the standby republishes: duplicates, no loss, order kept', async () => {
     await freshOutbox();
-    const a = startRelay('a', { faults: { crashAfterPublish: true } });
+    const a = startRelay('a', { faults: { crashAfterPublish: 'stop-relay' } });
     await eventually(() => a.relay.state === 'leader');
     const b = startRelay('b');
     await eventually(() => b.relay.state === 'standby');

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  type FaultSeams,
   type RunningWriteService,
   startWriteService,
   type WriteServiceConfig,
@@ -35,6 +36,6 @@ export const deliveryService: WriteServiceDefinition<Delivery, DeliveryCommand, 
 };
 
 /** Starts the delivery service in-process; unset fields come from the environment (port 0 is fine). */
-export function startDeliveryService(config: Partial<WriteServiceConfig> = {}): Promise<RunningWriteService> {
-  return startWriteService(deliveryService, { ...readDeliveryConfig(), ...config });
+export function startDeliveryService(config: Partial<WriteServiceConfig> = {}, seams: FaultSeams = {}): Promise<RunningWriteService> {
+  return startWriteService(deliveryService, { ...readDeliveryConfig(), ...config }, seams);
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  type FaultSeams,
   type RunningWriteService,
   startWriteService,
   type WriteServiceConfig,
@@ -33,6 +34,6 @@ export const dispatchService: WriteServiceDefinition<Dispatch, DispatchCommand, 
 };
 
 /** Starts the dispatch service in-process; unset fields come from the environment (port 0 is fine). */
-export function startDispatchService(config: Partial<WriteServiceConfig> = {}): Promise<RunningWriteService> {
-  return startWriteService(dispatchService, { ...readDispatchConfig(), ...config });
+export function startDispatchService(config: Partial<WriteServiceConfig> = {}, seams: FaultSeams = {}): Promise<RunningWriteService> {
+  return startWriteService(dispatchService, { ...readDispatchConfig(), ...config }, seams);
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  type FaultSeams,
   type RunningWriteService,
   startWriteService,
   type WriteServiceConfig,
@@ -33,6 +34,6 @@ export const orderService: WriteServiceDefinition<Order, OrderCommand, OrderEven
 };
 
 /** Starts the order service in-process; unset fields come from the environment (port 0 is fine). */
-export function startOrderService(config: Partial<WriteServiceConfig> = {}): Promise<RunningWriteService> {
-  return startWriteService(orderService, { ...readOrderConfig(), ...config });
+export function startOrderService(config: Partial<WriteServiceConfig> = {}, seams: FaultSeams = {}): Promise<RunningWriteService> {
+  return startWriteService(orderService, { ...readOrderConfig(), ...config }, seams);
 }

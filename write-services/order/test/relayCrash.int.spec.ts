@@ -10,7 +10,7 @@ describe('order service when its relay crashes between publish and mark-sent', (
   const outbox = { ...DEFAULT_RELAY_SETTINGS, pollIntervalMs: 100, leaseMs: 1500 };
 
   beforeAll(async () => {
-    sut = await serviceUnderTest(startOrderService, 'order', { outbox, faults: { crashAfterPublish: true } });
+    sut = await serviceUnderTest(startOrderService, 'order', { outbox }, { relay: { crashAfterPublish: 'stop-relay' } });
   });
   afterAll(async () => {
     await sut.stop();
@@ -25,7 +25,7 @@ describe('order service when its relay crashes between publish and mark-sent', (
     // Commands still commit; their events wait in the outbox.
     expect((await sut.api.send('POST', `/api/v1/orders/${orderId}/accept`)).status).toBe(200);
 
-    await sut.startInstance({ faults: {} }); // takes over once the crashed relay's lease expires
+    await sut.startInstance(); // no seams: takes over once the crashed relay's lease expires
     await eventually(() => sut.events.eventsOf(orderId).some((e) => e.version === 2), {
       timeoutMs: 20_000,
       what: 'OrderAccepted after the takeover',

@@ -3,9 +3,12 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { Router } from 'express';
 import { requestIdFrom, type Logger, type Registry } from '@delivery/runtime-kit';
+import type { GraphQLSettings } from '../../config/index.ts';
 import type { ViewReader } from '../../service/index.ts';
 import { formatError } from './errorMasking.ts';
 import { graphqlContext, type GraphQLContext } from './graphqlContext.ts';
+import { graphqlLimits } from './graphqlLimits.ts';
+import { hideSuggestions } from './hideSuggestions.ts';
 import { loggingPlugin } from './loggingPlugin.ts';
 import { metricsPlugin } from './metricsPlugin.ts';
 import { resolvers } from './resolvers.ts';
@@ -23,19 +26,26 @@ export interface GraphQLDeps {
   reader: ViewReader;
   registry: Registry;
   logger: Logger;
+  settings: GraphQLSettings;
 }
 
 /**
  * `POST|GET /graphql`: Apollo Server behind its Express 5 adapter. This file only wires:
  * schema from the root schema.graphql, generated-type resolvers, a per-request context with
- * its own loaders, plugins for metrics and logging, `formatError` for the error codes.
+ * its own loaders, plugins for metrics and logging, `formatError` for the error codes, the
+ * per-operation limits, and introspection and suggestions only when the settings allow them.
  */
-export async function graphqlRouter({ reader, registry, logger }: GraphQLDeps): Promise<GraphQLApi> {
+export async function graphqlRouter({ reader, registry, logger, settings }: GraphQLDeps): Promise<GraphQLApi> {
   const apolloLogger = logger.child({ component: 'graphql' });
+  const limits = graphqlLimits(settings);
   const server = new ApolloServer<GraphQLContext>({
     typeDefs: loadTypeDefs(),
     resolvers,
-    formatError,
+    formatError: settings.introspection ? formatError : hideSuggestions(formatError),
+    // Explicit: Apollo's default would follow NODE_ENV.
+    introspection: settings.introspection,
+    parseOptions: limits.parseOptions,
+    validationRules: limits.validationRules,
     includeStacktraceInErrorResponses: false,
     // The platform's shutdown stops Apollo in order (runtime-kit shutdown), not a signal handler of its own.
     stopOnTerminationSignals: false,

@@ -23,10 +23,14 @@ export const DEFAULT_RELAY_SETTINGS: RelaySettings = Object.freeze({
   retry: Object.freeze({ retries: Number.MAX_SAFE_INTEGER, initialDelayMs: 200, maxDelayMs: 5000, factor: 2 }),
 });
 
-/** Fault injection for tests; every switch is off unless a test turns it on. */
+/** Fault injection (see service/faultSeams.ts); every switch is off unless a test or a drill turns it on. */
 export interface RelayFaults {
-  /** Die after Kafka acknowledged a batch and before it is marked sent (keeps the lease, like a real crash). */
-  crashAfterPublish?: boolean;
+  /**
+   * Die after Kafka acknowledged a batch and before it is marked sent, keeping the lease like
+   * a real crash: `stop-relay` stops only the relay (in-process tests), `kill-process` SIGKILLs
+   * the whole process (fault drills).
+   */
+  crashAfterPublish?: 'stop-relay' | 'kill-process';
 }
 
 export class SimulatedCrash extends Error {
@@ -134,7 +138,8 @@ export class OutboxRelay {
       if (rows.length === 0) return;
       this.publisher ??= this.deps.createPublisher();
       await this.publisher.publish(rows);
-      if (faults?.crashAfterPublish === true) throw new SimulatedCrash();
+      if (faults?.crashAfterPublish === 'kill-process') process.kill(process.pid, 'SIGKILL');
+      if (faults?.crashAfterPublish === 'stop-relay') throw new SimulatedCrash();
       await markSent(
         db,
         rows.map((row) => row.id),

@@ -2,6 +2,7 @@ import type { DomainEvent } from '@delivery/contracts';
 import { createLogger, onShutdownSignal } from '@delivery/runtime-kit';
 import type { SqlExecutor } from '../db/sqlExecutor.ts';
 import type { AggregateState, Command } from '../domain/decider.ts';
+import { readFaultSeams } from './faultSeams.ts';
 import { startWriteService } from './startWriteService.ts';
 import type { WriteServiceConfig } from './writeServiceConfig.ts';
 import type { WriteServiceDefinition } from './writeServiceDefinition.ts';
@@ -12,7 +13,7 @@ export async function runWriteService<S extends AggregateState, C extends Comman
   config: Readonly<WriteServiceConfig>,
 ): Promise<void> {
   try {
-    const service = await startWriteService(definition, config);
+    const service = await startWriteService(definition, config, readFaultSeams());
     onShutdownSignal([{ name: 'write service', run: () => service.close() }], service.logger, config.shutdownGraceMs);
   } catch (error) {
     const logger = createLogger(`${definition.service}-service`, config.logLevel);

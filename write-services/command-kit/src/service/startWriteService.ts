@@ -15,6 +15,7 @@ import { OwnerClient } from '../owners/ownerClient.ts';
 import { ReactionConsumer } from '../reactions/reactionConsumer.ts';
 import { CommandExecutor } from './commandExecutor.ts';
 import { startHousekeeping } from './housekeeping.ts';
+import type { FaultSeams } from './faultSeams.ts';
 import type { WriteServiceConfig } from './writeServiceConfig.ts';
 import type { WriteServiceDefinition } from './writeServiceDefinition.ts';
 
@@ -38,6 +39,7 @@ export interface RunningWriteService {
 export async function startWriteService<S extends AggregateState, C extends Command, E extends DomainEvent, Tx extends SqlExecutor>(
   definition: WriteServiceDefinition<S, C, E, Tx>,
   config: Readonly<WriteServiceConfig>,
+  seams: FaultSeams = {},
 ): Promise<RunningWriteService> {
   const name = `${definition.service}-service`;
   const logger = createLogger(name, config.logLevel);
@@ -58,7 +60,7 @@ export async function startWriteService<S extends AggregateState, C extends Comm
     metrics: outboxMetrics(registry, db),
     instanceId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     settings: config.outbox,
-    ...(config.faults ? { faults: config.faults } : {}),
+    ...(seams.relay ? { faults: seams.relay } : {}),
   });
   const owners = new OwnerClient({
     urls: config.owners,
@@ -91,6 +93,7 @@ export async function startWriteService<S extends AggregateState, C extends Comm
     : undefined;
   reactions?.start();
   const housekeeping = startHousekeeping(db, idempotency, logger);
+  if (seams.relay) logger.warn({ seams }, 'fault seams enabled: this process will crash on purpose');
   logger.info({ port: http.port }, `${name} listening`);
 
   let closing: Promise<void> | undefined;

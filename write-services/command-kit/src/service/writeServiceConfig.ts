@@ -1,6 +1,6 @@
 import { env, readConfig } from '@delivery/runtime-kit';
 import { z } from 'zod';
-import { DEFAULT_RELAY_SETTINGS, type RelayFaults, type RelaySettings } from '../outbox/outboxRelay.ts';
+import { DEFAULT_RELAY_SETTINGS, type RelaySettings } from '../outbox/outboxRelay.ts';
 import type { OwnerUrls } from '../owners/ownerClient.ts';
 import type { WriteServiceName } from './writeServiceDefinition.ts';
 
@@ -21,8 +21,6 @@ export interface WriteServiceConfig {
   ownerTimeoutMs: number;
   /** The reactions' consumer group (`REACTIONS_GROUP_ID`, default `<service>-service-reactions`) and where a new group starts. */
   reactions: { groupId: string; fromBeginning: boolean };
-  /** Test-only fault injection (never read from the environment). */
-  faults?: RelayFaults;
 }
 
 const LOCAL_DATABASE_URLS: Record<WriteServiceName, string> = {
