@@ -30,6 +30,16 @@ try {
   await platform.stop();
 }
 
+function observations(r: DrillReport): string {
+  const seen = [
+    r.observed.injected,
+    r.observed.duplicatesOnKafka === undefined ? undefined : `${r.observed.duplicatesOnKafka} event(s) reached Kafka twice, each shown once by the views`,
+    r.changedDuringFault > 0 ? `${r.changedDuringFault} order view(s) changed during the fault, each read back at the owner's version` : undefined,
+    r.drill.duringFault ? (r.observed.broken.length === 0 ? 'every promise for the time of the fault held' : `broken: ${r.observed.broken.join('; ')}`) : undefined,
+  ].filter((s) => s !== undefined);
+  return `- **${r.drill.name}**: ${seen.join('; ') || 'nothing beyond the counts'}.`;
+}
+
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const doc = `# Reliability: fault drills
 
@@ -47,10 +57,21 @@ Machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, load a
 
 ${reportTable(reports)}
 
+What each drill saw besides the counts:
+
+${reports.map(observations).join('\n')}
+
 Errors during the fault are the share of commands sent between injecting and healing that
 did not get a 2xx (a SIGKILLed order service refuses order commands at its breaker, and the
-rules that need the order service answer DEPENDENCY_UNAVAILABLE; while MariaDB is down the
-write services answer 503 and the gateway's breakers open). Latencies are client-side, per
+rules that need the order service answer DEPENDENCY_UNAVAILABLE; the outbox-crash drill
+restarts the order service twice, so its order commands are refused the same way meanwhile;
+while MariaDB is down the write services answer 503 and the gateway's breakers open). While
+MongoDB is down the drill also checks the read side's promises (storeDownPromises.ts): a
+cached view answers from Redis, a missed REST read answers 200 from the write service
+(\`X-Read-Source: fallback\`, without the view-only fields), a list answers 503, GraphQL answers
+the critical fields with field errors for the rest, and the projection pauses. The
+read-model kill waits for \`read_model_batch_in_progress\` > 0 and the outbox crash is the
+\`DELIVERY_FAULT_SEAMS=crash-after-publish\` seam (refused under \`NODE_ENV=production\`). Latencies are client-side, per
 command; during a MariaDB outage a command waits up to the pool's acquire timeout (about 3 s)
 before its 503.
 `;
