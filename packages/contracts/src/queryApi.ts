@@ -53,6 +53,13 @@ export const DeliverySnapshot = snapshotOf({
   cancelReason: z.string().nullable().default(null),
 });
 
+/**
+ * `GET /api/v1/<plural>?ids=<id>,<id>,…`: the snapshots of up to `SNAPSHOT_BATCH_MAX` ids in
+ * one call (the fallback's batch lookup); an id the service does not know is left out.
+ */
+export const SNAPSHOT_BATCH_MAX = 100;
+export const snapshotBatch = <T extends z.ZodType>(snapshot: T) => z.object({ items: z.array(snapshot) });
+
 export type OrderSnapshot = z.infer<typeof OrderSnapshot>;
 export type DispatchSnapshot = z.infer<typeof DispatchSnapshot>;
 export type DeliverySnapshot = z.infer<typeof DeliverySnapshot>;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventually, placeOrderBody, validJourney, writeServicesUnderTest, type ServiceUnderTest, type WriteServicesUnderTest } from '@delivery/test-support';
 import { describeBadInput, expectProblem } from '@delivery/test-support/jest';
-import { OrderAccepted, OrderCancelled, OrderPlaced, OrderSnapshot, OrderUpdated } from '@delivery/contracts';
+import { OrderAccepted, OrderCancelled, OrderPlaced, OrderSnapshot, OrderUpdated, SNAPSHOT_BATCH_MAX, snapshotBatch } from '@delivery/contracts';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDeliveryService } from '@delivery/delivery-service';
 import { startDispatchService } from '@delivery/dispatch-service';
@@ -100,6 +100,26 @@ describe('order service (HTTP, MariaDB, Kafka; the delivery service settles its 
       expect(response.status).toBe(200);
       const snapshot = OrderSnapshot.strict().parse(response.body);
       expect(snapshot).toMatchObject({ orderId, status: 'CANCELLED', cancelReason: 'duplicate', version: 2, totalAmount: 21_000 });
+    });
+
+    it('the batch query API answers the snapshots of the ids that exist in one call, unknown ids left out', async () => {
+      const [first, second] = [await place(), await place()];
+      await sut.api.send('POST', `/api/v1/orders/${second}/accept`);
+      const unknown = randomUUID();
+      const response = await sut.api.get(`/api/v1/orders?ids=${first},${unknown},${second.toUpperCase()},${first}`);
+      expect(response.status).toBe(200);
+      const { items } = snapshotBatch(OrderSnapshot.strict()).parse(response.body);
+      expect(items.map((o) => [o.orderId, o.version]).sort()).toEqual([[first, 1], [second, 2]].sort());
+    });
+
+    it('the batch query API refuses a missing, malformed or too long id list with a 400 naming ids', async () => {
+      const tooMany = Array.from({ length: SNAPSHOT_BATCH_MAX + 1 }, () => randomUUID()).join(',');
+      for (const query of ['', '?ids=', '?ids=not-a-uuid', `?ids=${tooMany}`]) {
+        const response = await sut.api.get(`/api/v1/orders${query}`);
+        expectProblem(response, 400, 'VALIDATION_FAILED');
+        expect([query, JSON.stringify(response.body)]).toEqual([query, expect.stringContaining('"field":"ids"')]);
+      }
+      expectProblem(await sut.api.get(`/api/v1/orders?ids=${randomUUID()}&status=PLACED`), 400, 'VALIDATION_FAILED');
     });
   });
 

@@ -9,9 +9,9 @@ export interface GraphQLLimitOptions {
 
 /**
  * The per-operation limits as Apollo options (docs/security.md, "GraphQL limits").
- * - Tokens: graphql-js's own `maxLexicalTokens`, inside Apollo's parse, so an absurd document stops
- *   before the parser's recursion gets deep and answers 400 like any syntax error. (Armor's
- *   max-tokens plugin throws from a hook outside that parse and turns into a 500.)
+ * - Tokens: graphql-js's own `maxLexicalTokens`, inside Apollo's parse, so an absurd document
+ *   stops before the parser's recursion gets deep and answers 400 like any syntax error.
+ *   (Armor's max-tokens plugin throws from a hook outside that parse: a 500.)
  * - Depth, aliases, directives, cost: graphql-armor's validation rules, each a 400 that names
  *   its limit. Depth counts fragments as written, so a fragment nest stops early; cost
  *   flattens them, so it prices the data, which fragments don't change. The cost rule only

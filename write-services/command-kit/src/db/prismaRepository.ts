@@ -29,6 +29,7 @@ type ChangedColumns<Data> = OwnColumns<Data> & Pick<AggregateRowInput, 'version'
  */
 export interface VersionedDelegate<Row, Data> {
   findUnique(args: { where: { id: string } }): PromiseLike<Row | null>;
+  findMany(args: { where: { id: { in: string[] } } }): PromiseLike<Row[]>;
   create(args: { data: OwnColumns<Data> & AggregateRowInput }): PromiseLike<unknown>;
   updateMany(args: { where: { id: string; version: number }; data: ChangedColumns<Data> }): PromiseLike<{ count: number }>;
 }
@@ -58,19 +59,25 @@ export function prismaRepository<
     version: state.version,
     updatedAt: new Date(state.updatedAt),
   });
+  const stateOf = (row: Row): S => {
+    const { version, createdAt, updatedAt } = row;
+    // TypeScript does not see that the id, the own fields and the common ones make up S.
+    return {
+      [spec.idField]: row.id,
+      ...spec.toState(row),
+      version,
+      createdAt: createdAt.toISOString(),
+      updatedAt: updatedAt.toISOString(),
+    } as S;
+  };
   return {
     async load(db, id) {
       const row = await spec.delegate(db).findUnique({ where: { id } });
-      if (!row) return undefined;
-      const { version, createdAt, updatedAt } = row;
-      // TypeScript does not see that the id, the own fields and the common ones make up S.
-      return {
-        [spec.idField]: row.id,
-        ...spec.toState(row),
-        version,
-        createdAt: createdAt.toISOString(),
-        updatedAt: updatedAt.toISOString(),
-      } as S;
+      return row ? stateOf(row) : undefined;
+    },
+    async loadMany(db, ids) {
+      if (ids.length === 0) return [];
+      return (await spec.delegate(db).findMany({ where: { id: { in: [...ids] } } })).map(stateOf);
     },
     async insert(tx, state) {
       const data = { id: state[spec.idField], createdAt: new Date(state.createdAt), ...changedColumns(state) };

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@delivery/contracts';
+import { type DomainEvent, SNAPSHOT_BATCH_MAX, snapshotBatch } from '@delivery/contracts';
 import { PROBLEM_JSON_SCHEMA, problemResponse } from '@delivery/runtime-kit';
 import { z } from 'zod';
 import type { SqlExecutor } from '../db/sqlExecutor.ts';
@@ -66,6 +66,26 @@ export function openApiDocument<S extends AggregateState, C extends Command, E e
       '200': { description: 'The aggregate', content: { 'application/json': { schema: jsonSchema(definition.snapshot.schema, 'output') } } },
       '400': problemResponse('Malformed id'),
       '404': problemResponse(`Unknown ${idField}`),
+    },
+  };
+  (paths[collectionPath] ??= {}).get = {
+    operationId: `get${definition.aggregateType[0]?.toUpperCase() ?? ''}${definition.aggregateType.slice(1)}Batch`,
+    summary: `Several ${definition.aggregateType}s in one call, unknown ids left out (query API for the read model's fallback)`,
+    parameters: [
+      {
+        name: 'ids',
+        in: 'query',
+        required: true,
+        description: `1 to ${SNAPSHOT_BATCH_MAX} comma-separated UUIDs`,
+        schema: { type: 'string' },
+      },
+    ],
+    responses: {
+      '200': {
+        description: 'The aggregates that exist',
+        content: { 'application/json': { schema: jsonSchema(snapshotBatch(definition.snapshot.schema), 'output') } },
+      },
+      '400': problemResponse('Malformed or too many ids'),
     },
   };
   return {

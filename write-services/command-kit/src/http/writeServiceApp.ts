@@ -55,7 +55,10 @@ export function writeServiceApp<S extends AggregateState, C extends Command, E e
     },
   });
   const openApi = JSON.stringify(openApiDocument(definition));
-  const methods = new Map<string, string[]>([[`${definition.collectionPath}/:${definition.idField}`, ['GET']]]);
+  const methods = new Map<string, string[]>([
+    [`${definition.collectionPath}/:${definition.idField}`, ['GET']],
+    [definition.collectionPath, ['GET']],
+  ]);
   for (const route of definition.commands) {
     const path = expressPath(definition.collectionPath, definition.idField, route);
     methods.set(path, [...(methods.get(path) ?? []), route.method]);
