@@ -21,21 +21,34 @@ if [ "$major" != "24" ]; then
   export PATH npm_config_nodedir
 fi
 
-# Install dependencies when the lockfile changed since the last install.
+# Install dependencies when the lockfile changed since the last install. Serialised with a
+# lock: two commands started together (npm test and npm start) must not run npm ci at once.
 cd "$ROOT"
 stamp=$STATE/npm-ci.stamp
-lock_sum=$(sha256sum package-lock.json package.json | sha256sum | cut -c1-64)
-if [ ! -d node_modules ] || [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
-  echo "[platform] npm ci" >&2
-  npm ci --no-audit --no-fund >"$STATE/npm-ci.log" 2>&1 \
-    || { echo "[platform] npm ci failed, see $STATE/npm-ci.log" >&2; tail -20 "$STATE/npm-ci.log" >&2; exit 1; }
-  echo "$lock_sum" >"$stamp"
+install_if_changed() {
+  lock_sum=$(sha256sum package-lock.json package.json | sha256sum | cut -c1-64)
+  if [ ! -d node_modules ] || [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
+    echo "[platform] npm ci" >&2
+    npm ci --no-audit --no-fund >"$STATE/npm-ci.log" 2>&1 \
+      || { echo "[platform] npm ci failed, see $STATE/npm-ci.log" >&2; tail -20 "$STATE/npm-ci.log" >&2; exit 1; }
+    echo "$lock_sum" >"$stamp"
+  fi
+}
+prepare() {
+  install_if_changed
+  PATH=$ROOT/node_modules/.bin:$PATH
+  NODE_OPTIONS="--conditions=source --disable-warning=ExperimentalWarning --disable-warning=TimeoutNegativeWarning ${NODE_OPTIONS:-}"
+  export PATH NODE_OPTIONS
+  # Generated code (Prisma clients, GraphQL resolver types) is rebuilt when its sources change.
+  node "$ROOT/infra/src/cli/generate.ts"
+}
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$STATE/npm-ci.lock"
+  flock 9
+  prepare
+  flock -u 9
+  exec 9>&-
+else
+  prepare
 fi
-
-PATH=$ROOT/node_modules/.bin:$PATH
-NODE_OPTIONS="--conditions=source --disable-warning=ExperimentalWarning --disable-warning=TimeoutNegativeWarning ${NODE_OPTIONS:-}"
-export PATH NODE_OPTIONS
-
-# Generated code (Prisma clients, GraphQL resolver types) is rebuilt when its sources change.
-node "$ROOT/infra/src/cli/generate.ts"
 exec "$@"
