@@ -101,7 +101,7 @@ export async function startReadModel(config: Readonly<ReadModelConfig>, override
   let reader: ViewReader | undefined;
   let fallback: WriteServiceFallback | undefined;
   if (config.profile !== 'consumer') {
-    fallback = new WriteServiceFallback({ urls: config.fallback.urls, breaker: config.fallback.breaker, registry, logger, metrics });
+    fallback = new WriteServiceFallback({ urls: config.fallback.urls, settings: config.fallback, registry, logger, metrics });
     reader = new ViewReader({
       db,
       store,
@@ -109,6 +109,7 @@ export async function startReadModel(config: Readonly<ReadModelConfig>, override
       cache: { cache, fence },
       fallback,
       fallbackOnMiss: config.fallback.onMiss,
+      fallbackMaxPerRequest: config.fallback.maxPerRequest,
       readTimeoutMs: config.mongo.readTimeoutMs,
       metrics,
       registry,
@@ -136,8 +137,8 @@ export async function startReadModel(config: Readonly<ReadModelConfig>, override
   }
   app.use(routeNotFound);
   app.use(problemErrorHandler(logger));
-  const http = await listen(app, config.port);
-  logger.info({ port: http.port, groupId: config.kafka.groupId, database: config.mongo.database }, 'read model started');
+  const http = await listen(app, config.port, config.host);
+  logger.info({ host: http.host, port: http.port, groupId: config.kafka.groupId, database: config.mongo.database }, 'read model started');
 
   let closing: Promise<void> | undefined;
   return {

@@ -5,7 +5,16 @@ export function createReadModelMetrics(registry: Registry) {
   const { counter, gauge, histogram } = metricsIn(registry);
   return {
     reads: counter('read_model_reads_total', 'View reads by view, the source that answered (cache, store, fallback, none) and outcome', ['view', 'source', 'outcome']),
-    fallbackCalls: counter('read_model_fallback_calls_total', "Calls to a write service's query API (outcome: found, not_found, failed, circuit_open)", ['service', 'outcome']),
+    fallbackCalls: counter(
+      'read_model_fallback_calls_total',
+      "Calls to a write service's query API (outcome: found, not_found for one id; batch for several; failed, circuit_open, rejected by the bulkhead)",
+      ['service', 'outcome'],
+    ),
+    fallbackSkipped: counter(
+      'read_model_fallback_skipped_total',
+      'Fallback lookups answered without a call of their own (reason: unknown_recently, coalesced) or refused (over_request_cap)',
+      ['service', 'reason'],
+    ),
     consumerLag: gauge('read_model_consumer_lag', 'Messages behind the end of each partition (last commit or last batch)', ['topic', 'partition']),
     projectionLatency: histogram('read_model_projection_latency_seconds', "From an event's occurredAt to its view change being stored in MongoDB", [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]),
     events: counter('read_model_events_total', 'Consumed events by topic and outcome (projected, dead_lettered)', ['topic', 'outcome']),

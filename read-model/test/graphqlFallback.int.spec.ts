@@ -90,13 +90,16 @@ describe('stores down', () => {
     expect(res.body).toEqual({ data: { order: { status: 'ACCEPTED' }, dispatch: { status: 'ACCEPTED' }, delivery: { location: { lat: 37.51 } } } });
   });
 
-  it('given a failing write service when queried then that root field is null with SERVICE_UNAVAILABLE, the others still answered', async () => {
-    const [failing, known] = [randomUUID(), randomUUID()];
-    nock(ORDER_URL).get(`/api/v1/orders/${failing}`).reply(500, 'boom');
-    nock(ORDER_URL).get(`/api/v1/orders/${known}`).reply(200, orderSnapshot(known));
-    const res = await gql(`{ failing: order(orderId: "${failing}") { status } known: order(orderId: "${known}") { status } }`);
-    expect(res.body.data).toEqual({ failing: null, known: { status: 'ACCEPTED' } });
-    expect(errorCodes(res.body)).toEqual({ failing: 'SERVICE_UNAVAILABLE' });
+  it('given a failing write service when queried then its root fields are null with SERVICE_UNAVAILABLE, the other services still answered', async () => {
+    const [failing, alsoFailing, known] = [randomUUID(), randomUUID(), randomUUID()];
+    // The order service's two ids go in one batch call, which fails for both.
+    nock(ORDER_URL).get('/api/v1/orders').query({ ids: `${failing},${alsoFailing}` }).reply(500, 'boom');
+    nock(DISPATCH_URL).get(`/api/v1/dispatches/${known}`).reply(200, dispatchSnapshot(known));
+    const res = await gql(
+      `{ failing: order(orderId: "${failing}") { status } alsoFailing: order(orderId: "${alsoFailing}") { status } known: dispatch(dispatchId: "${known}") { status } }`,
+    );
+    expect(res.body.data).toEqual({ failing: null, alsoFailing: null, known: { status: 'ACCEPTED' } });
+    expect(errorCodes(res.body)).toEqual({ failing: 'SERVICE_UNAVAILABLE', alsoFailing: 'SERVICE_UNAVAILABLE' });
   });
 
   it('given an id the write service does not know when queried then null without errors', async () => {

@@ -24,6 +24,8 @@ export const CONTRACT_TOPICS: TopicNames = Object.freeze({ ...EVENT_TOPICS, dead
  */
 const shape = {
   PORT: env.port(8084),
+  /** Public reads (REST, /graphql): every interface by default (docs/decisions/listen-addresses.md). */
+  HOST: env.host('0.0.0.0'),
   READ_MODEL_PROFILE: z.enum(PROFILES).default('full'),
   LOG_LEVEL: env.logLevel(),
   KAFKA_BROKERS: env.list('127.0.0.1:9092'),
@@ -57,6 +59,10 @@ const shape = {
   FALLBACK_BREAKER_RESET_MS: env.millis(10_000),
   /** Whether a view missing from MongoDB is looked up at its write service (projection lag). */
   FALLBACK_ON_MISS: env.flag(true),
+  FALLBACK_MAX_PER_REQUEST: z.coerce.number().int().min(1).max(1000).default(25),
+  FALLBACK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  FALLBACK_QUEUE: z.coerce.number().int().min(0).max(10_000).default(64),
+  FALLBACK_NEGATIVE_TTL_MS: env.millis(2000),
   /** How often the active collection set and the cache fence are re-read from MongoDB. */
   META_REFRESH_MS: env.millis(1000),
   LAG_POLL_MS: env.millis(5000),
@@ -89,6 +95,8 @@ export interface GraphQLSettings {
 
 export interface ReadModelConfig {
   port: number;
+  /** Listen address (`HOST`, default 0.0.0.0: clients send their queries here directly). */
+  host: string;
   profile: Profile;
   logLevel: string;
   kafka: {
@@ -106,6 +114,12 @@ export interface ReadModelConfig {
     urls: { order: string; dispatch: string; delivery: string };
     breaker: BreakerSettings;
     onMiss: boolean;
+    /** Ids one request may look up in the write services; beyond it, field errors / 503 naming the cap. */
+    maxPerRequest: number;
+    /** Calls in flight per write service, and calls waiting for a slot; beyond that, refused at once. */
+    bulkhead: { concurrency: number; queue: number };
+    /** How long an id the owner answered 404 for is answered as unknown without asking again. */
+    negativeTtlMs: number;
   };
   graphql: GraphQLSettings;
   metaRefreshMs: number;
@@ -119,6 +133,7 @@ export function readModelConfig(variables: NodeJS.ProcessEnv | ReadModelEnv = pr
   const e = readConfig(shape, variables as NodeJS.ProcessEnv);
   const config: ReadModelConfig = {
     port: e.PORT,
+    host: e.HOST,
     profile: e.READ_MODEL_PROFILE,
     logLevel: e.LOG_LEVEL,
     kafka: {
@@ -157,6 +172,9 @@ export function readModelConfig(variables: NodeJS.ProcessEnv | ReadModelEnv = pr
         resetTimeoutMs: e.FALLBACK_BREAKER_RESET_MS,
       },
       onMiss: e.FALLBACK_ON_MISS,
+      maxPerRequest: e.FALLBACK_MAX_PER_REQUEST,
+      bulkhead: { concurrency: e.FALLBACK_CONCURRENCY, queue: e.FALLBACK_QUEUE },
+      negativeTtlMs: e.FALLBACK_NEGATIVE_TTL_MS,
     },
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION,

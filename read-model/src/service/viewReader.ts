@@ -13,6 +13,7 @@ import {
 } from '../repository/index.ts';
 import type { ReadModelMetrics } from '../readModelMetrics.ts';
 import { decodeOrderCursor, encodeOrderCursor } from './orderCursor.ts';
+import { VIEW_OWNERS } from './viewOwners.ts';
 import type { WriteServiceFallback } from './writeServiceFallback.ts';
 
 export type ReadSource = 'cache' | 'store' | 'fallback';
@@ -41,6 +42,12 @@ export interface OrderListPage {
 
 export interface ReadContext {
   requestId?: string;
+  /** Fallback lookups this request may still make (FALLBACK_MAX_PER_REQUEST), shared by all its loads. */
+  fallbackBudget?: FallbackBudget;
+}
+
+export interface FallbackBudget {
+  remaining: number;
 }
 
 export interface ViewReaderDeps {
@@ -50,6 +57,8 @@ export interface ViewReaderDeps {
   cache?: { cache: ViewCache; fence: CacheFence };
   fallback: WriteServiceFallback;
   fallbackOnMiss: boolean;
+  /** Ids one request may look up in the write services. */
+  fallbackMaxPerRequest: number;
   readTimeoutMs: number;
   metrics: ReadModelMetrics;
   registry: Registry;
@@ -124,11 +133,11 @@ export class ViewReader {
       }
     }
 
-    await Promise.all(
-      pending().map(async ([i, id]) => {
-        results[i] = await this.#fromFallback(view, id, storeDown, context);
-      }),
-    );
+    const unanswered = pending();
+    if (unanswered.length > 0) {
+      const answers = await this.#fromFallback(view, unanswered.map(([, id]) => id), storeDown, context);
+      for (const [i, id] of unanswered) results[i] = answers.get(id) ?? null;
+    }
     return results.map((result) => {
       const outcome = result instanceof Problem ? 'unavailable' : result === null || result === undefined ? 'not_found' : 'found';
       const source = result instanceof Problem || !result ? 'none' : result.source;
@@ -157,6 +166,11 @@ export class ViewReader {
         headers: { 'Retry-After': '2' },
       });
     }
+  }
+
+  /** A request's allowance of fallback lookups; pass it in every ReadContext of that request. */
+  fallbackBudget(): FallbackBudget {
+    return { remaining: this.#deps.fallbackMaxPerRequest };
   }
 
   shutdown(): void {
@@ -209,16 +223,46 @@ export class ViewReader {
     cache.cache.putIfNewer(entries).catch(() => cache.fence.noteReadFailure());
   }
 
-  async #fromFallback<V extends ViewName>(view: V, id: string, storeDown: boolean, context: ReadContext): Promise<LookupResult<Views[V]>> {
-    if (!storeDown && !this.#deps.fallbackOnMiss) return null;
-    if (!Uuid.safeParse(id).success) return storeDown ? new Problem('SERVICE_UNAVAILABLE', 'The views are unavailable.') : null;
-    try {
-      const found = await this.#deps.fallback.lookup(view, id, context.requestId);
-      return found === null ? null : { view: found, source: 'fallback' };
-    } catch (error) {
-      // MongoDB said the view does not exist: a failing write service can't contradict it.
-      if (!storeDown) return null;
-      return error instanceof Problem ? error : new Problem('SERVICE_UNAVAILABLE', 'The views are unavailable.');
+  /**
+   * The owners' answers for ids neither Redis nor MongoDB had: all of them in one bounded
+   * lookup (writeServiceFallback.ts), within the request's budget; an id over the budget
+   * gets a 503 Problem naming the cap (a field error in GraphQL).
+   */
+  async #fromFallback<V extends ViewName>(
+    view: V,
+    ids: readonly string[],
+    storeDown: boolean,
+    context: ReadContext,
+  ): Promise<Map<string, LookupResult<Views[V]>>> {
+    const results = new Map<string, LookupResult<Views[V]>>();
+    if (!storeDown && !this.#deps.fallbackOnMiss) return results;
+    const budget = context.fallbackBudget ?? this.fallbackBudget();
+    const asked: string[] = [];
+    for (const id of ids) {
+      if (!Uuid.safeParse(id).success) {
+        results.set(id, storeDown ? new Problem('SERVICE_UNAVAILABLE', 'The views are unavailable.') : null);
+      } else if (budget.remaining > 0) {
+        budget.remaining--;
+        asked.push(id);
+      } else {
+        this.#deps.metrics.fallbackSkipped.inc({ service: VIEW_OWNERS[view].service, reason: 'over_request_cap' });
+        results.set(
+          id,
+          new Problem(
+            'SERVICE_UNAVAILABLE',
+            `The ${VIEW_LABEL[view]} view is not in the read model's stores, and this request already used its ${this.#deps.fallbackMaxPerRequest} lookups in the write services (FALLBACK_MAX_PER_REQUEST).`,
+          ),
+        );
+      }
     }
+    if (asked.length === 0) return results;
+    const answers = await this.#deps.fallback.lookupMany(view, asked, context.requestId);
+    for (const id of asked) {
+      const answer = answers.get(id) ?? null;
+      // MongoDB said the view does not exist: a failing write service can't contradict it.
+      if (answer instanceof Problem) results.set(id, storeDown ? answer : null);
+      else results.set(id, answer === null ? null : { view: answer, source: 'fallback' });
+    }
+    return results;
   }
 }

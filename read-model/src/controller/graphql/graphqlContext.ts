@@ -9,5 +9,5 @@ export interface GraphQLContext {
 }
 
 export function graphqlContext(reader: ViewReader, requestId: string): GraphQLContext {
-  return { reader, loaders: createViewLoaders(reader, { requestId }), requestId };
+  return { reader, loaders: createViewLoaders(reader, { requestId, fallbackBudget: reader.fallbackBudget() }), requestId };
 }
