@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Problem, requestIdOf, writeProblem } from '@delivery/runtime-kit';
 import { downstreamHeaders, prepareUpstreamHeaders } from './forwardedHeaders.ts';
+import { rateLimitField, type RateLimitPolicy } from './rateLimiter.ts';
 import type { ActiveRoute, RouteSet } from './routeSet.ts';
 import type { UpstreamTarget } from './upstreamPool.ts';
 import {
@@ -50,6 +51,9 @@ export class Exchange {
   readonly start = performance.now();
   readonly requestId: string;
   route: ActiveRoute | undefined = undefined;
+  /** The route's rate limit this request was counted against, and the bucket's balance after it. */
+  rateLimit: RateLimitPolicy | undefined = undefined;
+  rateBalance = 0;
   /** Request body for requests that may be retried (read before the first attempt). */
   body: Buffer | undefined = undefined;
   hasBody = false;
@@ -176,7 +180,10 @@ export class Exchange {
     }
     const res = this.res;
     try {
-      res.writeHead(status, proxyRes.statusMessage, downstreamHeaders(proxyRes.rawHeaders, proxyRes.headers.connection, this.requestId));
+      const headers = downstreamHeaders(proxyRes.rawHeaders, proxyRes.headers.connection, this.requestId);
+      const limit = this.rateLimit;
+      if (limit !== undefined) headers.push('RateLimit-Policy', limit.policyField, 'RateLimit', rateLimitField(limit, this.rateBalance));
+      res.writeHead(status, proxyRes.statusMessage, headers);
     } catch (error) {
       proxyRes.destroy();
       this.failAttempt(error);
@@ -221,6 +228,11 @@ export class Exchange {
     const res = this.res;
     if (res.destroyed) return;
     res.setHeader('X-Request-Id', this.requestId);
+    const limit = this.rateLimit;
+    if (limit !== undefined) {
+      res.setHeader('RateLimit-Policy', limit.policyField);
+      res.setHeader('RateLimit', rateLimitField(limit, this.rateBalance));
+    }
     writeProblem(res, problem, this.req.url);
   }
 

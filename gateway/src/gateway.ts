@@ -6,8 +6,10 @@ import { Exchange, GatewayRequest, type GatewayResponse } from './exchange.ts';
 import { GatewayMetrics } from './gatewayMetrics.ts';
 import { normalisePath } from './normalisePath.ts';
 import { createUpstreamProxy, forward } from './upstreamProxy.ts';
+import { RateLimiter, retryAfterSeconds, type BucketTable, type Clock } from './rateLimiter.ts';
 import { loadRouteFile } from './routeFile.ts';
 import { buildRouteSet, INTERNAL_PATHS, type RouteSet } from './routeSet.ts';
+import { problemFor } from './upstreamError.ts';
 
 export interface RunningGateway {
   port: number;
@@ -20,6 +22,14 @@ export interface RunningGateway {
 export interface GatewayDeps {
   logger?: Logger;
   registry?: Registry;
+  /**
+   * The rate-limit buckets. Worker threads of one gateway pass the same table
+   * (`BucketTable.attach(buffer)`) so that the limits hold for the gateway as a whole;
+   * by default the gateway creates its own.
+   */
+  rateLimitTable?: BucketTable;
+  /** The limiter's monotonic clock in ms (tests). */
+  clock?: Clock;
 }
 
 /**
@@ -31,6 +41,8 @@ export async function startGateway(config: Partial<GatewayConfig> = {}, deps: Ga
   const logger = deps.logger ?? createLogger('gateway', settings.logLevel, { async: true });
   const registry = deps.registry ?? createRegistry('gateway');
   const metrics = new GatewayMetrics(registry, logger);
+  const limiter = new RateLimiter(deps.rateLimitTable, deps.clock);
+  metrics.observeRateLimits(limiter.table);
   const context = createUpstreamProxy(metrics, logger);
   const breakerDeps = { registry, logger };
 
@@ -71,6 +83,20 @@ export async function startGateway(config: Partial<GatewayConfig> = {}, deps: Ga
       );
       return;
     }
+    const limit = route.rateLimit;
+    if (limit !== undefined) {
+      // Before anything else of the route (body limit, breaker, upstream): a refusal costs one bucket lookup.
+      const balance = limiter.take(limit, req.socket.remoteAddress, req.headers['x-forwarded-for']);
+      exchange.rateLimit = limit;
+      exchange.rateBalance = balance;
+      if (balance < 0) {
+        exchange.route = route;
+        exchange.failure = 'rate_limited';
+        metrics.rateLimited(exchange);
+        exchange.respond(problemFor('rate_limited', `route ${route.name}`, retryAfterSeconds(limit, balance)));
+        return;
+      }
+    }
     exchange.forRoute(route, target.path + target.search);
     forward(exchange, metrics, logger).catch((error: unknown) => {
       logger.error({ err: error, requestId: exchange.requestId }, 'proxying failed unexpectedly');
@@ -86,7 +112,7 @@ export async function startGateway(config: Partial<GatewayConfig> = {}, deps: Ga
     connectionsCheckingInterval: Math.min(1000, settings.headersTimeoutMs || 1000),
   });
   service.server.on('clientError', clientErrorHandler(logger));
-  logger.info({ port: service.port }, 'gateway listening');
+  logger.info({ host: service.host, port: service.port }, 'gateway listening');
 
   let reloading: Promise<void> = Promise.resolve();
   const reloadOnce = async (): Promise<void> => {

@@ -12,7 +12,8 @@ export const DEFAULT_ROUTES_FILE = fileURLToPath(new URL('../routes.yaml', impor
 
 const shape = {
   PORT: env.port(8080),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  /** The public entry for commands: every interface by default (docs/decisions/listen-addresses.md). */
+  HOST: env.host('0.0.0.0'),
   GATEWAY_ROUTES_FILE: z.string().min(1).default(DEFAULT_ROUTES_FILE),
   GATEWAY_ADMIN: env.flag(false),
   LOG_LEVEL: env.logLevel(),
@@ -24,6 +25,7 @@ const shape = {
 
 export interface GatewayConfig {
   port: number;
+  /** Listen address (`HOST`, default 0.0.0.0: the gateway is the platform's public entry for commands). */
   host: string;
   /** Absolute path of the route file. */
   routesFile: string;

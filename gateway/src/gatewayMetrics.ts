@@ -1,12 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { Counter, httpLatencyHistogram, type HttpLatencyHistogram, type Logger, type Registry } from '@delivery/runtime-kit';
 import type { Exchange } from './exchange.ts';
+import type { BucketTable } from './rateLimiter.ts';
 import type { FailureKind } from './upstreamError.ts';
 
 /**
  * What the gateway records per request: one access-log line and the latency histogram
  * (per route and status class), plus upstream errors by kind, retries and breaker
- * rejections. Breaker state itself is exported by runtime-kit's breaker
+ * rejections and rate-limit refusals. Breaker state itself is exported by runtime-kit's breaker
  * (`circuit_breaker_state{breaker="<route>"}`).
  */
 export class GatewayMetrics {
@@ -14,12 +15,15 @@ export class GatewayMetrics {
   private readonly upstreamErrors: Counter<'route' | 'upstream' | 'kind'>;
   private readonly retries: Counter<'route' | 'upstream' | 'kind'>;
   private readonly rejections: Counter<'route'>;
+  private readonly limited: Counter<'route'>;
+  private readonly registry: Registry;
   readonly reloads: Counter<'result'>;
   private readonly labels = new Map<string, { method: string; route: string; status_class: string }>();
   private readonly logger: Logger;
 
   constructor(registry: Registry, logger: Logger) {
     this.logger = logger;
+    this.registry = registry;
     this.latency = httpLatencyHistogram(registry);
     this.upstreamErrors = new Counter({
       name: 'gateway_upstream_errors_total',
@@ -36,6 +40,12 @@ export class GatewayMetrics {
     this.rejections = new Counter({
       name: 'gateway_circuit_open_rejections_total',
       help: 'Requests answered 503 by an open circuit breaker without calling the upstream',
+      labelNames: ['route'] as const,
+      registers: [registry],
+    });
+    this.limited = new Counter({
+      name: 'gateway_rate_limited_total',
+      help: 'Requests answered 429 by the rate limit of their route (per client address), without calling the upstream',
       labelNames: ['route'] as const,
       registers: [registry],
     });
@@ -57,6 +67,26 @@ export class GatewayMetrics {
 
   rejected(exchange: Exchange): void {
     this.rejections.inc({ route: exchange.route?.name ?? '' });
+  }
+
+  rateLimited(exchange: Exchange): void {
+    this.limited.inc({ route: exchange.route?.name ?? '' });
+  }
+
+  /**
+   * The bucket table's own counters, read at scrape time. They belong to the table: with
+   * worker threads sharing one, every worker reports the same value (aggregate with max).
+   */
+  observeRateLimits(table: BucketTable): void {
+    new Counter({
+      name: 'gateway_rate_limit_evictions_total',
+      help: 'Rate-limit buckets evicted before they were full (the table was full; their client starts over with a full bucket)',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(table.stats().evictedActive);
+      },
+    });
   }
 
   /** The client side is over: observe latency and write the access-log line. */

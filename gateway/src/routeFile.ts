@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { BreakerSettings, RetryPolicy } from '@delivery/runtime-kit';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { CLIENT_ADDRESS_DEFAULTS, type ClientAddressSettings } from './clientAddress.ts';
 
 /**
  * The route file (routes.yaml) as data: parsed, validated against a strict schema, merged
@@ -10,6 +11,12 @@ import { z } from 'zod';
  */
 export const COMMAND_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type CommandMethod = (typeof COMMAND_METHODS)[number];
+
+/** A token bucket per client address: `rate` tokens per second, at most `burst` at once. */
+export interface RateLimitSettings {
+  rate: number;
+  burst: number;
+}
 
 export interface RouteSettings {
   methods: readonly CommandMethod[];
@@ -20,6 +27,8 @@ export interface RouteSettings {
   bodyLimit: number;
   retry: RetryPolicy;
   breaker: Omit<BreakerSettings, 'timeoutMs'>;
+  /** Per client address; false: not limited. */
+  rateLimit: RateLimitSettings | false;
 }
 
 export interface UpstreamSpec {
@@ -42,6 +51,8 @@ export interface RouteSpec extends RouteSettings {
 export interface RouteFile {
   routes: readonly RouteSpec[];
   upstreams: readonly UpstreamSpec[];
+  /** How clients are told apart for rate limits. */
+  clientAddress: ClientAddressSettings;
 }
 
 export class RouteFileError extends Error {
@@ -50,6 +61,9 @@ export class RouteFileError extends Error {
     this.name = 'RouteFileError';
   }
 }
+
+/** Generous for one client address (a NAT may hide many users), yet a single host cannot flood a write service. */
+export const DEFAULT_RATE_LIMIT: RateLimitSettings = Object.freeze({ rate: 100, burst: 200 });
 
 export const BUILT_IN_DEFAULTS: RouteSettings = Object.freeze({
   methods: COMMAND_METHODS,
@@ -64,6 +78,7 @@ export const BUILT_IN_DEFAULTS: RouteSettings = Object.freeze({
     resetTimeoutMs: 5000,
     rollingCountTimeoutMs: 10_000,
   }),
+  rateLimit: DEFAULT_RATE_LIMIT,
 });
 
 export const UPSTREAM_DEFAULTS = Object.freeze({ maxSockets: 256, idleTimeoutMs: 4000 });
@@ -105,12 +120,31 @@ const settingsShape = {
       rollingCountTimeoutMs: millis.optional(),
     })
     .optional(),
+  rateLimit: z
+    .union(
+      [
+        z.literal(false),
+        z.strictObject({
+          rate: z.number().positive().max(1_000_000).optional(),
+          // .int() would fail the whole union with its generic message; refine keeps the field named.
+          burst: z.number().min(1).max(1_000_000).refine(Number.isInteger, 'expected an integer').optional(),
+        }),
+      ],
+      { error: 'expected false (no limit) or { rate, burst }' },
+    )
+    .optional(),
 };
 
 const PATTERN = /^(\/(\*\*|\*|[A-Za-z0-9._~!$&'()+,;=:@-]+))+$|^\/$/;
 
 const fileSchema = z.strictObject({
   defaults: z.strictObject(settingsShape).optional(),
+  clientAddress: z
+    .strictObject({
+      trustedProxies: z.number().int().min(0).max(10).optional(),
+      ipv6PrefixLength: z.number().int().min(16).max(64).optional(),
+    })
+    .optional(),
   upstreams: z.record(
     z.string().regex(/^[a-z][a-z0-9-]*$/, 'upstream names are lower-case words (a-z, 0-9, -)'),
     z.strictObject({
@@ -184,7 +218,8 @@ function resolve(data: RawFile, env: Readonly<Record<string, string | undefined>
       idleTimeoutMs: spec.idleTimeoutMs ?? UPSTREAM_DEFAULTS.idleTimeoutMs,
     });
   }
-  if (problems.length > 0) return { routes: [], upstreams: [] };
+  const clientAddress: ClientAddressSettings = Object.freeze({ ...CLIENT_ADDRESS_DEFAULTS, ...stripUndefined(data.clientAddress) });
+  if (problems.length > 0) return { routes: [], upstreams: [], clientAddress };
   const routes: RouteSpec[] = [];
   const seen = new Map<string, string>();
   data.routes.forEach((route, index) => {
@@ -205,7 +240,7 @@ function resolve(data: RawFile, env: Readonly<Record<string, string | undefined>
     const { name, path, upstream: _upstream, ...overrides } = route;
     routes.push({ ...merge(defaults, overrides), name, path, upstream });
   });
-  return { routes, upstreams: [...upstreams.values()] };
+  return { routes, upstreams: [...upstreams.values()], clientAddress };
 }
 
 function merge(base: RouteSettings, over: RawSettings): RouteSettings {
@@ -217,6 +252,13 @@ function merge(base: RouteSettings, over: RawSettings): RouteSettings {
     bodyLimit: over.bodyLimit ?? base.bodyLimit,
     retry: { ...base.retry, ...stripUndefined(over.retry) },
     breaker: { ...base.breaker, ...stripUndefined(over.breaker) },
+    // Field by field too; over `false` (defaults without a limit) from the built-in values.
+    rateLimit:
+      over.rateLimit === undefined
+        ? base.rateLimit
+        : over.rateLimit === false
+          ? false
+          : { ...(base.rateLimit === false ? DEFAULT_RATE_LIMIT : base.rateLimit), ...stripUndefined(over.rateLimit) },
   };
 }
 

@@ -1,5 +1,6 @@
 import { createBreaker, type Breaker, type BreakerDeps } from '@delivery/runtime-kit';
 import type { Exchange, Outcome } from './exchange.ts';
+import { rateLimitPolicy, type RateLimitPolicy } from './rateLimiter.ts';
 import { RouteFileError, type RouteFile, type RouteSpec } from './routeFile.ts';
 import { RouteTable } from './routeTable.ts';
 import { countsAgainstBreaker } from './upstreamError.ts';
@@ -15,6 +16,8 @@ export interface ActiveRoute {
   readonly pool: UpstreamPool;
   readonly breaker: Breaker<[Exchange, number], Outcome>;
   readonly breakerKey: string;
+  /** Token bucket per client address; undefined: not limited. */
+  readonly rateLimit: RateLimitPolicy | undefined;
 }
 
 /** Paths the gateway serves itself; no route may shadow them. */
@@ -71,6 +74,7 @@ export class RouteSet {
       bodyLimit: spec.bodyLimit,
       retry: spec.retry,
       breaker: { ...spec.breaker, state: breaker.state() },
+      rateLimit: spec.rateLimit,
     }));
   }
 }
@@ -98,6 +102,7 @@ export function buildRouteSet(file: string, loaded: RouteFile, previous: RouteSe
       allow: spec.methods.join(', '),
       pool: pools.get(spec.upstream.name) as UpstreamPool,
       breakerKey,
+      rateLimit: spec.rateLimit === false ? undefined : rateLimitPolicy(spec.name, spec.rateLimit, loaded.clientAddress),
       breaker:
         previousBreakers.get(breakerKey) ??
         createBreaker<[Exchange, number], Outcome>(

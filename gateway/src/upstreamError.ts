@@ -18,6 +18,7 @@ export type FailureKind =
   | 'dependency_unavailable'
   | 'breaker_open'
   | 'body_too_large'
+  | 'rate_limited'
   | 'client_closed'
   | 'internal';
 
@@ -90,7 +91,13 @@ export function neverReachedUpstream(kind: FailureKind): boolean {
  */
 export function countsAgainstBreaker(error: unknown): boolean {
   const kind = failureKind(error);
-  return kind !== 'body_too_large' && kind !== 'client_closed' && kind !== 'breaker_open' && kind !== 'dependency_unavailable';
+  return (
+    kind !== 'body_too_large' &&
+    kind !== 'client_closed' &&
+    kind !== 'breaker_open' &&
+    kind !== 'dependency_unavailable' &&
+    kind !== 'rate_limited'
+  );
 }
 
 export function problemFor(kind: FailureKind, upstream: string, retryAfterSeconds: number): Problem {
@@ -101,6 +108,11 @@ export function problemFor(kind: FailureKind, upstream: string, retryAfterSecond
     case 'breaker_open':
       return new Problem('CIRCUIT_OPEN', `The ${upstream} service is failing; not calling it for now.`, {
         headers: { 'retry-after': String(retryAfterSeconds) },
+      });
+    case 'rate_limited': // refused before any upstream call; `upstream` names the route here
+      return new Problem('RATE_LIMITED', `Too many commands from this client on ${upstream}; retry after ${retryAfterSeconds} s.`, {
+        headers: { 'retry-after': String(retryAfterSeconds) },
+        retriable: true,
       });
     case 'body_too_large':
       return new Problem('PAYLOAD_TOO_LARGE', 'The body exceeds the size limit.', { headers: { connection: 'close' } });

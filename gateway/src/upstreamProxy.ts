@@ -1,6 +1,6 @@
 import type { Stream } from 'node:stream';
 import { createProxyServer } from 'http-proxy-3';
-import { Problem, retry, type Logger } from '@delivery/runtime-kit';
+import { jsonCharsetProblem, Problem, retry, type Logger } from '@delivery/runtime-kit';
 import { readBody, type Exchange, type ExchangeContext, type GatewayRequest } from './exchange.ts';
 import type { GatewayMetrics } from './gatewayMetrics.ts';
 import type { ActiveRoute } from './routeSet.ts';
@@ -51,7 +51,8 @@ export function createUpstreamProxy(metrics: GatewayMetrics, logger: Logger): Ex
 }
 
 /**
- * A matched request, from limits to answer: body limit, open breaker, body buffering for
+ * A matched request, from limits to answer: body limit, a JSON body in another charset than
+ * UTF-8 (415 here, a hop before the write service would refuse it too), open breaker, body buffering for
  * requests that may be retried, then attempts through the route's breaker with backoff for
  * the failures a retry cannot duplicate.
  */
@@ -62,6 +63,11 @@ export async function forward(exchange: Exchange, metrics: GatewayMetrics, logge
   if (declared !== undefined && Number(declared) > spec.bodyLimit) {
     exchange.failure = 'body_too_large';
     exchange.respond(problemFor('body_too_large', route.pool.name, 0));
+    return;
+  }
+  const notUtf8 = exchange.hasBody ? jsonCharsetProblem(exchange.req.headers['content-type']) : undefined;
+  if (notUtf8 !== undefined) {
+    exchange.respond(notUtf8);
     return;
   }
   if (breaker.state() === 'open') {

@@ -132,6 +132,59 @@ describe('hostile input', () => {
     });
   });
 
+  describe('JSON bodies are UTF-8 only', () => {
+    const utf16 = Buffer.from('{"reason":"r"}', 'utf16le');
+    it.each([
+      ['application/json; charset=utf-16', 'utf-16', {}],
+      ['application/json; Charset="LATIN1"', 'latin1', {}],
+      ['application/merge-patch+json; charset=utf-32', 'utf-32', {}],
+      ['application/json; charset=utf-16', 'utf-16', { 'transfer-encoding': 'chunked' }],
+      ['application/json; charset=utf-16', 'utf-16', { 'transfer-encoding': 'chunked', 'idempotency-key': 'charset-k' }],
+    ])('refuses a JSON body declared as %s with 415 naming %s, without calling the upstream', async (contentType, charset, headers) => {
+      const requestId = `charset-${charset}-${Object.keys(headers).join('-')}`;
+      const answer = await send(gateway.url, 'POST', '/api/v1/orders/o-1/cancel', {
+        headers: { 'content-type': contentType, 'x-request-id': requestId, ...headers },
+        body: utf16,
+      });
+      expect(answer.status).toBe(415);
+      expect(answer.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+      expect(answer.headers['x-request-id']).toBe(requestId);
+      expect(answer.json()).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', charset });
+      expect(reachedUpstream(requestId)).toBe(false);
+      expect(await gateway.metric('circuit_breaker_state', { breaker: 'orders' })).toBe(0);
+      await stillServing();
+    });
+
+    it('reads the refused body off the connection: the next request on it is answered, nothing is smuggled', async () => {
+      const body = '{"x":"POST /api/v1/orders/smuggled-charset HTTP/1.1"}';
+      const reply = await sendRaw(
+        gateway.url,
+        `POST /api/v1/orders/o-2/cancel HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json; charset=utf-16\r\nContent-Length: ${body.length}\r\n\r\n${body}` +
+          'POST /api/v1/orders/after-charset/accept HTTP/1.1\r\nHost: gw\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+      );
+      // The second status line follows the first answer's body directly.
+      expect(reply.match(/HTTP\/1\.1 \d{3} /g)).toEqual(['HTTP/1.1 415 ', 'HTTP/1.1 200 ']);
+      expect(order.requests.filter((r) => r.url.includes('charset')).map((r) => r.url)).toEqual(['/api/v1/orders/after-charset/accept']);
+    });
+
+    it.each([
+      ['application/json; charset=UTF-8', '{"reason":"r"}'],
+      ['application/json; charset=utf8', '{"reason":"r"}'],
+      // No body: nothing to decode, whatever the header says (the write service takes an empty body).
+      ['application/json; charset=utf-16', undefined],
+      // Not JSON: the upstream decides (a write service answers 415 for a type it does not take).
+      ['text/csv; charset=latin1', 'a;b'],
+    ])('forwards %s unchanged', async (contentType, body) => {
+      const requestId = `charset-ok-${contentType}`.replace(/[^\w.:-]/g, '_');
+      const answer = await send(gateway.url, 'POST', '/api/v1/orders/o-3/cancel', {
+        headers: { 'content-type': contentType, 'x-request-id': requestId },
+        ...(body === undefined ? {} : { body }),
+      });
+      expect(answer.status).toBe(200);
+      expect(order.request(requestId)).toMatchObject({ headers: { 'content-type': contentType }, body: body ?? '' });
+    });
+  });
+
   describe('headers', () => {
     it.each([
       ['a bare CR inside a header value', 'X-Note: a\rX-Injected: 1\r\n'],

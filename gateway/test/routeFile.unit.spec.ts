@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_ROUTES_FILE } from '../src/gatewayConfig.ts';
-import { BUILT_IN_DEFAULTS, parseRouteFile } from '../src/routeFile.ts';
+import { BUILT_IN_DEFAULTS, DEFAULT_RATE_LIMIT, parseRouteFile } from '../src/routeFile.ts';
 import { oneRouteYaml } from './support/testGateway.ts';
 
 const minimal = oneRouteYaml;
@@ -20,6 +20,25 @@ describe('the route file', () => {
       const { name: _n, path: _p, upstream: _u, ...settings } = route;
       expect(settings).toEqual(BUILT_IN_DEFAULTS);
     }
+    expect(file.clientAddress).toEqual({ trustedProxies: 0, ipv6PrefixLength: 64 });
+  });
+
+  it('limits every route by default, and lets a route change its limit field by field or turn it off', () => {
+    const { routes, clientAddress } = parse(
+      minimal(
+        '    rateLimit: { burst: 10 }\n  - { name: quiet, path: /api/v1/quiet/**, upstream: order, rateLimit: false }\n  - { name: plain, path: /api/v1/plain/**, upstream: order }',
+        'clientAddress: { trustedProxies: 2 }\ndefaults:\n  rateLimit: { rate: 5 }',
+      ),
+    );
+    expect(routes.map((r) => [r.name, r.rateLimit])).toEqual([
+      ['orders', { rate: 5, burst: 10 }],
+      ['quiet', false],
+      ['plain', { rate: 5, burst: DEFAULT_RATE_LIMIT.burst }],
+    ]);
+    expect(clientAddress).toEqual({ trustedProxies: 2, ipv6PrefixLength: 64 });
+    // A route limited again under defaults without a limit starts from the built-in values.
+    const [route] = parse(minimal('    rateLimit: { rate: 1 }', 'defaults:\n  rateLimit: false')).routes;
+    expect(route?.rateLimit).toEqual({ rate: 1, burst: DEFAULT_RATE_LIMIT.burst });
   });
 
   it('merges route settings over defaults over built-ins, field by field', () => {
@@ -56,6 +75,13 @@ describe('the route file', () => {
     ['a url with a path', minimal('').replace('http://127.0.0.1:8081', 'http://127.0.0.1:8081/base'), /upstream "order" field url: .*must be an origin/],
     ['a YAML syntax error', minimal('    bodyLimit: [1'), /YAML: /],
     ['a duplicate key', minimal('    bodyLimit: 1kb\n    bodyLimit: 2kb'), /YAML: .*[Uu]nique/],
+    ['a rate of 0', minimal('    rateLimit: { rate: 0 }'), /route "orders" \(routes\[0\]\) field rateLimit\.rate: Too small: expected number to be >0/],
+    ['a fractional burst', minimal('    rateLimit: { burst: 2.5 }'), /route "orders" \(routes\[0\]\) field rateLimit\.burst: .*integer/],
+    ['a misspelt rate-limit field', minimal('    rateLimit: { burts: 5 }'), /route "orders" \(routes\[0\]\) field rateLimit\.burts: unknown field/],
+    ['rateLimit: true', minimal('    rateLimit: true'), /route "orders" \(routes\[0\]\) field rateLimit: expected false \(no limit\) or \{ rate, burst \}/],
+    ['a default burst of 0', minimal('', 'defaults:\n  rateLimit: { burst: 0 }'), /defaults field rateLimit\.burst: Too small/],
+    ['a negative proxy count', minimal('', 'clientAddress: { trustedProxies: -1 }'), /clientAddress field trustedProxies: Too small/],
+    ['an IPv6 prefix longer than /64', minimal('', 'clientAddress: { ipv6PrefixLength: 128 }'), /clientAddress field ipv6PrefixLength: Too big/],
   ])('refuses %s, naming the route and field', (_case, text, message) => {
     expect(() => parse(text)).toThrow(message);
   });

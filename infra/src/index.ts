@@ -31,3 +31,4 @@ export { repoRoot, stateDir, statePath } from './state.ts';
 export { startPlatform, type Platform, type RunningService } from './platform/platform.ts';
 export { waitFor } from './process/waitFor.ts';
 export { SERVICES, DEFAULT_PORTS, serviceUrls, type ServicePorts, type ServiceDefinition } from './platform/services.ts';
+export { ensureSchemathesis, isSchemathesisInstalled, schemathesisCommand, schemathesisVersion } from './install/schemathesis.ts';

@@ -12,7 +12,7 @@ const run = promisify(execFile);
 const composeFile = join(repoRoot, 'compose.yaml');
 
 interface ComposeModel {
-  services: Record<string, { image?: string; build?: unknown; environment?: Record<string, string | number> }>;
+  services: Record<string, { image?: string; build?: unknown; environment?: Record<string, string | number>; ports?: { published?: number | string; target?: number }[] }>;
 }
 
 // A real Compose implementation (Debian's docker-compose) validates the file; no engine needed.
@@ -38,6 +38,19 @@ describe('compose.yaml', () => {
     expect(model.services['read-model']?.environment).toMatchObject({ MONGO_URL: 'mongodb://mongo:27017', REDIS_URL: 'redis://redis:6379' });
     expect(model.services.order?.environment?.ORDER_DATABASE_URL).toMatch(/^mysql:\/\/order_svc:.+@mariadb:3306\/order_db$/);
     expect(model.services.gateway?.environment).toMatchObject({ ORDER_URL: 'http://order:8081' });
+  });
+
+  it('publishes only the gateway and the read model to the host; every service listens inside its container', async () => {
+    const { stdout } = await run('docker-compose', ['-f', composeFile, 'config']);
+    const model = parse(stdout) as ComposeModel;
+    const published = Object.fromEntries(
+      Object.entries(model.services)
+        .filter(([, service]) => service.ports !== undefined)
+        .map(([name, service]) => [name, (service.ports ?? []).map((p) => `${String(p.published)}:${String(p.target)}`)]),
+    );
+    expect(published).toEqual({ gateway: ['8080:8080'], 'read-model': ['8084:8084'] });
+    // Containers reach each other by service name: HOST must not be loopback there (the write services' default).
+    for (const name of ['gateway', 'order', 'dispatch', 'delivery', 'read-model']) expect(model.services[name]?.environment?.HOST).toBe('0.0.0.0');
   });
 
   it('is refused by the same implementation when broken', async () => {

@@ -14,7 +14,7 @@ import {
   type Registry,
 } from '@delivery/runtime-kit';
 import type { ReadModelConfig } from './config/index.ts';
-import { ConsumerLagPoller, createKafka, createProjection, eventTopics, type ProjectionConsumer } from './consumer/index.ts';
+import { ConsumerLagPoller, createKafka, createProjection, eventTopics, OrderListBackfill, type ProjectionConsumer } from './consumer/index.ts';
 import { graphqlRouter, openApiDocument, restRouter, type GraphQLApi } from './controller/index.ts';
 import {
   CacheFence,
@@ -22,9 +22,11 @@ import {
   ensureActiveGeneration,
   generationViews,
   MetaWatcher,
+  OrderListIndex,
   ViewCache,
   ViewStore,
 } from './repository/index.ts';
+import { STAGES } from './handler/index.ts';
 import { createReadModelMetrics, type ReadModelMetrics } from './readModelMetrics.ts';
 import { ViewReader, WriteServiceFallback } from './service/index.ts';
 
@@ -70,9 +72,11 @@ export async function startReadModel(config: Readonly<ReadModelConfig>, override
     onPurge: (keys) => metrics.cachePurgedKeys.inc(keys),
   });
   const store = overrides.store ?? new ViewStore();
+  const listIndex = new OrderListIndex(cache, STAGES);
 
   let consumer: ProjectionConsumer | undefined;
   let lagPoller: ConsumerLagPoller | undefined;
+  let listBackfill: OrderListBackfill | undefined;
   if (config.profile !== 'api') {
     const kafka = createKafka(config.kafka, logger);
     consumer = createProjection({
@@ -82,7 +86,7 @@ export async function startReadModel(config: Readonly<ReadModelConfig>, override
       store,
       // The live consumer follows the active generation (a rebuild moves it).
       views: generationViews(db, async () => watcher.generation() ?? ensureActiveGeneration(db)),
-      cache: { cache, fence, enabled: () => true },
+      cache: { cache, fence, enabled: () => true, listIndex },
       metrics,
       logger,
     });
@@ -95,6 +99,8 @@ export async function startReadModel(config: Readonly<ReadModelConfig>, override
       logger,
     });
     lagPoller.start();
+    listBackfill = new OrderListBackfill({ db, watcher, fence, index: listIndex, logger, intervalMs: config.listIndexCheckMs });
+    listBackfill.start();
     fence.clearOrphanedFence().catch((error: unknown) => logger.warn({ err: error }, 'could not check the cache fence at start'));
   }
 
@@ -106,7 +112,7 @@ export async function startReadModel(config: Readonly<ReadModelConfig>, override
       db,
       store,
       watcher,
-      cache: { cache, fence },
+      cache: { cache, fence, listIndex },
       fallback,
       fallbackOnMiss: config.fallback.onMiss,
       fallbackMaxPerRequest: config.fallback.maxPerRequest,
@@ -155,6 +161,7 @@ export async function startReadModel(config: Readonly<ReadModelConfig>, override
           { name: 'stop graphql', run: () => graphql?.stop() },
           { name: 'stop consumer', run: () => consumer?.stop() },
           { name: 'stop lag poller', run: () => lagPoller?.stop() },
+          { name: 'stop order list backfill', run: () => listBackfill?.stop() },
           { name: 'stop meta watcher', run: () => watcher.stop() },
           { name: 'stop breakers', run: () => (reader?.shutdown(), fallback?.shutdown()) },
           { name: 'close redis', run: () => (fence.close(), cache.close()) },

@@ -7,6 +7,7 @@ describe('readModelConfig', () => {
     const config = readModelConfig({});
     expect(config).toMatchObject({
       port: 8084,
+      host: '0.0.0.0',
       profile: 'full',
       kafka: { groupId: 'read-model', brokers: ['127.0.0.1:9092'], topics: { ...EVENT_TOPICS, deadLetter: DEAD_LETTER_TOPIC } },
       mongo: { database: 'read_model' },
@@ -41,6 +42,11 @@ describe('readModelConfig', () => {
     ['GRAPHQL_MAX_COST', 'lots'],
   ])('given %s=%s when read then it fails naming the variable', (name, value) => {
     expect(() => readModelConfig({ [name]: value })).toThrow(new RegExp(name));
+  });
+
+  it('given HOST when read then the service listens there (every interface by default: clients query it directly)', () => {
+    expect(readModelConfig({ HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+    expect(() => readModelConfig({ HOST: '[::]' })).toThrow(/HOST/);
   });
 
   it('given an unknown profile when read then it fails naming the variable', () => {

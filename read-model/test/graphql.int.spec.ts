@@ -166,6 +166,9 @@ describe('bad queries', () => {
     ['an unknown field', `{ order(orderId: "${randomUUID()}") { colour } }`, undefined, 'VALIDATION_FAILED'],
     ['a missing argument', '{ order { status } }', undefined, 'VALIDATION_FAILED'],
     ['a variable of the wrong type', 'query ($stage: Stage) { orders(stage: $stage) { nextCursor } }', { stage: 'SHIPPED' }, 'VALIDATION_FAILED'],
+    // Found by the fuzz run (e2e/fuzz): both answered INTERNAL, from the executor.
+    ['a mutation, which the schema has none of', 'mutation { placeOrder }', undefined, 'VALIDATION_FAILED'],
+    ['a subscription, which the schema has none of', 'subscription { orders { nextCursor } }', undefined, 'VALIDATION_FAILED'],
   ])('given %s when posted then 400 with GraphQL errors coded from the catalogue, no stack trace', async (_case, query, variables, code) => {
     const res = await gql(query, variables);
     expect(res.status).toBe(400);
@@ -181,6 +184,31 @@ describe('bad queries', () => {
     const res = await fetch(`${rm.baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('MALFORMED_REQUEST');
+  });
+
+  it.each([
+    ['application/json; charset=utf-16', 'utf-16', (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])],
+    ['application/json; charset=UTF-16BE', 'utf-16be', (text: string) => Buffer.from(text, 'utf16le').swap16()],
+    ['application/json; charset=latin1', 'latin1', (text: string) => Buffer.from(text, 'latin1')],
+  ])('given a body declared as %s when posted then 415 problem+json naming %s, and no operation runs', async (contentType, charset, encode) => {
+    const operations = () => rm.metric('graphql_operations_total');
+    const before = await operations();
+    const res = await fetch(`${rm.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body: encode(JSON.stringify({ query: `{ order(orderId: "${delivered.orderId}") { stage } }` })),
+    });
+    expect(res.status).toBe(415);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await res.json()).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', charset });
+    expect(await operations()).toBe(before);
+  });
+
+  it('given a body declared as UTF-8 by either name when posted then answered', async () => {
+    for (const contentType of ['application/json; charset=UTF-8', 'application/json; charset=utf8']) {
+      const res = await gql(`{ order(orderId: "${delivered.orderId}") { stage } }`, undefined, { 'content-type': contentType });
+      expect({ contentType, status: res.status, body: res.body }).toEqual({ contentType, status: 200, body: { data: { order: { stage: 'DELIVERED' } } } });
+    }
   });
 });
 

@@ -10,7 +10,8 @@ import { freePorts } from '@delivery/test-support';
 /** The read model's MongoDB database of a suite's platform (kept across runs). */
 export const viewDatabaseOf = (suite: string) => `read_model_e2e_${suite.replaceAll('-', '_')}`;
 
-export async function startWholeSystem(suite: string): Promise<Platform> {
+/** `env` adds to (or overrides) the services' environment, e.g. a setting one suite needs. */
+export async function startWholeSystem(suite: string, env: NodeJS.ProcessEnv = {}): Promise<Platform> {
   await ensureInfrastructure();
   return startPlatform({
     ports: await freePorts(),
@@ -20,6 +21,7 @@ export async function startWholeSystem(suite: string): Promise<Platform> {
       MONGO_DATABASE: viewDatabaseOf(suite),
       REDIS_KEY_PREFIX: `e2e:${suite}:`,
       LOG_LEVEL: 'info',
+      ...env,
     },
     logDir: join(statePath('logs'), `e2e-${suite}`),
   });

@@ -16,7 +16,7 @@ export function send(
   base: string,
   method: string,
   path: string,
-  options: { headers?: OutgoingHttpHeaders; body?: string | Buffer } = {},
+  options: { headers?: OutgoingHttpHeaders; body?: string | Buffer; localAddress?: string } = {},
 ): Promise<Answer> {
   const url = new URL(base);
   const headers = { ...options.headers };
@@ -25,7 +25,7 @@ export function send(
     headers['content-length'] = Buffer.byteLength(options.body);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, method, path, headers, agent: false },
+      { host: url.hostname, port: url.port, method, path, headers, agent: false, localAddress: options.localAddress },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -15,6 +15,12 @@ writeFileSync(pidFile, String(process.pid));
 const ports = Object.fromEntries(
   SERVICES.map((s) => [s.name, Number(process.env[`${s.name.toUpperCase().replace('-', '_')}_PORT`] ?? s.defaultPort)]),
 ) as typeof DEFAULT_PORTS;
+// Listen addresses: loopback unless GATEWAY_HOST / READ_MODEL_HOST say otherwise (e.g. 0.0.0.0 to
+// reach them from another machine); the write services always listen on loopback here.
+const publicHosts = {
+  gateway: process.env['GATEWAY_HOST'] ?? '127.0.0.1',
+  'read-model': process.env['READ_MODEL_HOST'] ?? '127.0.0.1',
+};
 
 try {
   await ensureInfrastructure({
@@ -23,12 +29,14 @@ try {
   // Local development: the read model's GraphQL introspection and field suggestions on, for
   // schema tooling; off by default and in compose.yaml. An explicit GRAPHQL_INTROSPECTION wins.
   const devEnv = { GRAPHQL_INTROSPECTION: process.env['GRAPHQL_INTROSPECTION'] ?? 'true' };
-  const platform = await startPlatform({ ports, env: { ...infrastructureEnv(), ...devEnv }, logDir: join(stateDir(), 'logs') });
+  const platform = await startPlatform({ ports, env: { ...infrastructureEnv(), ...devEnv }, logDir: join(stateDir(), 'logs'), publicHosts });
   console.log('\nDelivery platform is running:');
   for (const s of platform.services) {
     console.log(`  ${s.definition.name.padEnd(11)} ${s.url}   (log ${s.logFile})`);
   }
-  console.log('\nCommands → gateway http://127.0.0.1:%d, queries → read model http://127.0.0.1:%d', ports.gateway, ports['read-model']);
+  const origin = (name: 'gateway' | 'read-model') => platform.services.find((s) => s.definition.name === name)?.url;
+  console.log('\nCommands → gateway %s, queries → read model %s', origin('gateway'), origin('read-model'));
+  console.log('Write services listen on 127.0.0.1 only; the gateway on %s, the read model on %s.', publicHosts.gateway, publicHosts['read-model']);
   console.log('Ctrl-C or `npm stop` stops everything.');
 
   let stopping = false;

@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tailLines } from '../process/tailLines.ts';
-import { type ServiceDefinition, type ServicePorts, SERVICES, serviceUrls } from './services.ts';
+import { listenHost, probeOrigin, type PublicHosts, type ServiceDefinition, type ServicePorts, SERVICES, serviceUrls } from './services.ts';
 
 /**
  * Runs the five services as child processes under the current Node, each with its own
@@ -35,6 +35,8 @@ export interface PlatformOptions {
   env: NodeJS.ProcessEnv;
   logDir: string;
   readyTimeoutMs?: number;
+  /** Listen addresses of the gateway and the read model (default loopback); the write services always listen on loopback. */
+  publicHosts?: PublicHosts;
 }
 
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
@@ -47,13 +49,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const port = options.ports[definition.name];
     const logFile = join(options.logDir, `${definition.name}.log`);
     const log = createWriteStream(logFile, { flags: 'a' });
+    // HOST last: neither the caller's shell (some export HOST as the machine's name) nor `env` widens a write service.
+    const host = listenHost(definition.name, options.publicHosts);
     const child = spawn(process.execPath, [definition.entry], {
-      env: { ...env, ...extra.env, PORT: String(port) },
+      env: { ...env, ...extra.env, PORT: String(port), HOST: host },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.pipe(log);
     child.stderr.pipe(log);
-    const service: RunningService = { definition, port, url: `http://127.0.0.1:${port}`, logFile, child };
+    const service: RunningService = { definition, port, url: probeOrigin(host, port), logFile, child };
     running.set(definition.name, service);
     if (extra.waitReady !== false) await waitReady(service, options.readyTimeoutMs ?? 60_000);
     return service;

@@ -19,6 +19,27 @@ export const SERVICES: readonly ServiceDefinition[] = [
 
 export type ServicePorts = Record<ServiceDefinition['name'], number>;
 
+/** The two services clients call; the write services are reached only through them. */
+export type PublicService = 'gateway' | 'read-model';
+export type PublicHosts = Partial<Record<PublicService, string>>;
+
+/**
+ * The listen address (`HOST`) a service gets from `npm start` and the test platform:
+ * loopback, always for the write services (reached only by the gateway and the read
+ * model's fallback, on this machine); the gateway and the read model may be given a wider
+ * one (`GATEWAY_HOST`, `READ_MODEL_HOST` for `npm start`). docs/decisions/listen-addresses.md.
+ */
+export function listenHost(name: ServiceDefinition['name'], publicHosts: PublicHosts = {}): string {
+  return name === 'gateway' || name === 'read-model' ? (publicHosts[name] ?? '127.0.0.1') : '127.0.0.1';
+}
+
+/** Where this machine reaches a service listening on `host` (a wildcard address is reached on loopback). */
+export function probeOrigin(host: string, port: number): string {
+  const wildcard = host === '0.0.0.0' || host === '::';
+  const address = wildcard ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${address}:${port}`;
+}
+
 export const DEFAULT_PORTS: ServicePorts = Object.fromEntries(
   SERVICES.map((s) => [s.name, s.defaultPort]),
 ) as ServicePorts;

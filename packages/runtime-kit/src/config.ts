@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -27,6 +28,14 @@ function deepFreeze<T>(value: T): T {
 /** Common environment fields. */
 export const env = {
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  /** A listen address (`HOST`): an IP literal (`127.0.0.1`, `0.0.0.0`, `::`) or a host name; no brackets, no port. */
+  host: (fallback: string) =>
+    z
+      .string()
+      .default(fallback)
+      .refine((value) => isIP(value) !== 0 || /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})$/.test(value), {
+        error: 'must be an IP address or a host name to listen on (e.g. 127.0.0.1 or 0.0.0.0)',
+      }),
   url: (fallback: string) => z.url().default(fallback),
   list: (fallback: string) =>
     z

@@ -2,11 +2,14 @@ import { createServer, type Server, type ServerOptions } from 'node:http';
 import { type AddressInfo, Server as NetServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Express } from 'express';
+import { problemClientError } from './clientError.ts';
 
 /** A listening HTTP server whose `close` drains it without dropping work it already has. */
 export interface HttpService {
   server: Server;
   port: number;
+  /** The address it is bound to (`127.0.0.1`, `0.0.0.0`, `::`…), as the socket reports it. */
+  host: string;
   /**
    * Stops accepting, lets requests in flight finish, then closes. `http.Server#close()`
    * alone closes "idle" sockets at once, and a socket whose request bytes are not parsed
@@ -18,13 +21,16 @@ export interface HttpService {
   close(graceMs?: number, settleMs?: number): Promise<void>;
 }
 
+/** `host` defaults to loopback: a caller has to name a wider address to be reachable from elsewhere. */
 export async function listen(
   app: Express | Parameters<typeof createServer>[1],
   port: number,
-  host = '0.0.0.0',
+  host = '127.0.0.1',
   options: ServerOptions = {},
 ): Promise<HttpService> {
   const server = createServer({ keepAliveTimeout: 65_000, ...options }, app);
+  // Requests node refuses before the app (oversized headers, bad framing) answer problem+json too.
+  server.on('clientError', problemClientError());
   let draining = false;
   server.prependListener('request', (_req, res) => {
     if (draining) res.setHeader('Connection', 'close');
@@ -53,6 +59,7 @@ export async function listen(
   return {
     server,
     port: (server.address() as AddressInfo).port,
+    host: (server.address() as AddressInfo).address,
     close: (graceMs = 10_000, settleMs = 250) => (closing ??= drain(graceMs, settleMs)),
   };
 }

@@ -23,6 +23,7 @@ export const PROBLEM_TYPES = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'Idempotency-Key reused with a different request' },
   UNKNOWN_REFERENCE: { status: 422, title: 'The command refers to something that does not exist' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
   HEADERS_TOO_LARGE: { status: 431, title: 'Request header fields too large' },
   INTERNAL: { status: 500, title: 'Internal error' },
   BAD_GATEWAY: { status: 502, title: 'Upstream failed' },

@@ -17,6 +17,13 @@ describe('readConfig', () => {
     expect(() => readConfig(shape, { PORT: 'eighty' })).toThrow(/PORT/);
   });
 
+  it('takes a listen address as an IP literal or a host name, and nothing else', () => {
+    const hostShape = { HOST: env.host('127.0.0.1') };
+    expect(readConfig(hostShape, {}).HOST).toBe('127.0.0.1');
+    for (const host of ['0.0.0.0', '::', '::1', '10.0.0.5', 'localhost', 'order.internal']) expect(readConfig(hostShape, { HOST: host }).HOST).toBe(host);
+    for (const host of ['', '[::1]', '127.0.0.1:8081', 'http://x', 'a b']) expect(() => readConfig(hostShape, { HOST: host })).toThrow(/HOST/);
+  });
+
   it('returns a frozen object', () => {
     const config = readConfig(shape, {});
     expect(Object.isFrozen(config)).toBe(true);

@@ -1,4 +1,5 @@
 import { type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { connect } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import { listen } from '../src/index.ts';
 
@@ -51,5 +52,37 @@ describe('listen().close() drains', () => {
     await expect(inFlight).resolves.toEqual({ status: 200, connection: 'close', body: 'slow done' });
     await closed;
     await expect(get(service.port, '/fast')).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+/** Sends raw bytes, returns everything the server wrote before it closed the connection. */
+const rawExchange = (port: number, bytes: string) =>
+  new Promise<string>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(bytes));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+
+// Found by the fuzz run (e2e/fuzz): a GET with a 20 kB query string got node's bare 431,
+// without a body, from the read model and the write services.
+describe('listen() refuses what node cannot parse with problem+json', () => {
+  it.each([
+    ['oversized headers', 431, 'HEADERS_TOO_LARGE', `GET /?q=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`],
+    ['a malformed request line', 400, 'MALFORMED_REQUEST', 'GET / HTTP/9.9 nonsense\r\n\r\n'],
+    ['a header value with a bare CR', 400, 'MALFORMED_REQUEST', 'GET / HTTP/1.1\r\nHost: x\r\nX-Bad: a\rb\r\n\r\n'],
+  ])('answers %s with a %i %s problem and closes the connection', async (_what, status, code, bytes) => {
+    const service = await listen((_req: IncomingMessage, res: ServerResponse) => res.end('app reached'), 0, '127.0.0.1');
+    try {
+      const answer = await rawExchange(service.port, bytes);
+      const [head = '', body = ''] = answer.split('\r\n\r\n');
+      expect(head).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(head).toMatch(/content-type: application\/problem\+json/i);
+      expect(head).toMatch(/connection: close/i);
+      expect(JSON.parse(body)).toMatchObject({ status, code });
+    } finally {
+      await service.close(1000, 10);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import type { ClientResponse } from './commandClient.ts';
 import type { ServiceUnderTest } from './serviceUnderTest.ts';
@@ -76,6 +77,48 @@ export function describeBadInput(spec: BadInputSpec): void {
     it('given a non-JSON content type then 415', async () => {
       expectProblem(await api().raw('POST', spec.createPath, 'customerId=1', 'application/x-www-form-urlencoded'), 415);
       expectProblem(await api().raw('POST', spec.createPath, JSON.stringify(await validBody()), 'text/plain'), 415);
+    });
+
+    describe('given a JSON body declared in a charset other than UTF-8', () => {
+      const utf16 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+      const encodings: [string, (text: string) => Buffer, string][] = [
+        ['application/json; charset=utf-16', utf16, 'utf-16'],
+        ['application/json; charset=UTF-16LE', (text) => Buffer.from(text, 'utf16le'), 'utf-16le'],
+        ['application/json; charset="latin1"', (text) => Buffer.from(text, 'latin1'), 'latin1'],
+      ];
+      /** Outbox rows of this request (its X-Request-Id is the events' correlationId): none may exist. */
+      const rowsOf = async (requestId: string) => (await spec.sut().outbox()).filter((row) => row.correlationId === requestId);
+      const expectRefused = (response: ClientResponse, charset: string) => {
+        expectProblem(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
+        expect(response.body).toMatchObject({ charset });
+        expect(response.body.detail).toContain(charset);
+      };
+
+      it.each(encodings)('when the aggregate is created with %s then 415 naming the charset and nothing is stored', async (contentType, encode, charset) => {
+        const requestId = `charset-create-${randomUUID()}`;
+        const text = JSON.stringify(await validBody());
+        expectRefused(await api().raw('POST', spec.createPath, encode(text), contentType, { 'X-Request-Id': requestId }), charset);
+        expect(await rowsOf(requestId)).toEqual([]);
+      });
+
+      it.each(encodings)('when a command on an existing aggregate is sent with %s then 415 and the aggregate is unchanged', async (contentType, encode, charset) => {
+        const created = await api().send('POST', spec.createPath, await validBody());
+        expect(created.status).toBe(201);
+        const id = Object.entries(created.body as Record<string, unknown>).find(([key]) => key.endsWith('Id'))?.[1] as string;
+        const { method, action, body } = spec.itemCommand;
+        const requestId = `charset-command-${randomUUID()}`;
+        const path = `${spec.createPath}/${id}${action}`;
+        expectRefused(await api().raw(method, path, encode(JSON.stringify(body)), contentType, { 'X-Request-Id': requestId }), charset);
+        expect(await rowsOf(requestId)).toEqual([]);
+        expect((await api().get(`${spec.createPath}/${id}`)).body).toMatchObject({ version: 1 });
+      });
+
+      it('when it is UTF-8 by the name utf-8 or utf8, in any letter case, then accepted', async () => {
+        for (const contentType of ['application/json; charset=UTF-8', 'application/json; charset=utf8', 'application/json;charset="UTF8"']) {
+          const response = await api().raw('POST', spec.createPath, JSON.stringify(await validBody()), contentType);
+          expect({ contentType, status: response.status }).toEqual({ contentType, status: 201 });
+        }
+      });
     });
 
     it('given an id that is not a UUID then 400 naming the id', async () => {

@@ -11,8 +11,8 @@ export interface ClientResponse {
 export interface CommandClient {
   baseUrl: string;
   send(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ClientResponse>;
-  /** Sends `payload` as is, with the given content type (for malformed and non-JSON bodies). */
-  raw(method: string, path: string, payload: string, contentType: string | undefined, headers?: Record<string, string>): Promise<ClientResponse>;
+  /** Sends `payload` as is (a string as UTF-8, bytes unchanged), with the given content type (for malformed and non-JSON bodies). */
+  raw(method: string, path: string, payload: string | Uint8Array, contentType: string | undefined, headers?: Record<string, string>): Promise<ClientResponse>;
   get(path: string): Promise<ClientResponse>;
   /** A metric from the service's /metrics, summed over the series carrying `labels` (0 when absent). */
   metric(name: string, labels?: Record<string, string>): Promise<number>;
@@ -31,7 +31,7 @@ export function metricValue(text: string, name: string, labels: Record<string, s
 }
 
 export function commandClient(baseUrl: string): CommandClient {
-  const request = async (method: string, path: string, init: { body?: string; headers: Record<string, string> }) => {
+  const request = async (method: string, path: string, init: { body?: string | Uint8Array; headers: Record<string, string> }) => {
     const res = await fetch(`${baseUrl}${path}`, { method, headers: init.headers, ...(init.body === undefined ? {} : { body: init.body }) });
     const text = await res.text();
     let body: unknown;

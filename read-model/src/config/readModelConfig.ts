@@ -66,6 +66,8 @@ const shape = {
   /** How often the active collection set and the cache fence are re-read from MongoDB. */
   META_REFRESH_MS: env.millis(1000),
   LAG_POLL_MS: env.millis(5000),
+  /** How often the consumer checks that the order list index in Redis is complete (and backfills it). */
+  LIST_INDEX_CHECK_MS: env.millis(5000),
   /** Schema introspection and "Did you mean…" suggestions: off unless asked for (`npm start` asks). */
   GRAPHQL_INTROSPECTION: env.flag(false),
   /**
@@ -124,6 +126,7 @@ export interface ReadModelConfig {
   graphql: GraphQLSettings;
   metaRefreshMs: number;
   lagPollMs: number;
+  listIndexCheckMs: number;
   /** Names this process in the cache fence (hostname, pid and a random tail). */
   instanceId: string;
 }
@@ -186,6 +189,7 @@ export function readModelConfig(variables: NodeJS.ProcessEnv | ReadModelEnv = pr
     },
     metaRefreshMs: e.META_REFRESH_MS,
     lagPollMs: e.LAG_POLL_MS,
+    listIndexCheckMs: e.LIST_INDEX_CHECK_MS,
     instanceId: `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
   };
   return deepFreeze(config);

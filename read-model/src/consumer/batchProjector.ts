@@ -1,8 +1,18 @@
 import type { DomainEvent } from '@delivery/contracts';
 import type { Logger } from '@delivery/runtime-kit';
 import type { TopicNames } from '../config/index.ts';
-import { catchUpWrites, planProjection, renderView, stageUpdates, VIEW_NAMES, type PartWrite, type ViewDocuments, type ViewName } from '../handler/index.ts';
-import type { CacheEntry, CacheFence, ViewCache, ViewCollections, ViewStore, WriteOutcome } from '../repository/index.ts';
+import {
+  catchUpWrites,
+  orderListing,
+  planProjection,
+  renderView,
+  stageUpdates,
+  VIEW_NAMES,
+  type PartWrite,
+  type ViewDocuments,
+  type ViewName,
+} from '../handler/index.ts';
+import type { CacheEntry, CacheFence, OrderListIndex, ViewCache, ViewCollections, ViewStore, WriteOutcome } from '../repository/index.ts';
 import type { ReadModelMetrics } from '../readModelMetrics.ts';
 import { decodeMessage } from './decodeMessage.ts';
 import type { DeadLetter, DeadLetterPublisher, SourceMessage } from './deadLetters.ts';
@@ -12,7 +22,7 @@ export interface BatchProjectorDeps {
   store: ViewStore;
   /** The collections to write: the active generation for the live consumer, a fixed one for a rebuild. */
   views: () => Promise<ViewCollections>;
-  cache?: { cache: ViewCache; fence: CacheFence; enabled: () => boolean };
+  cache?: { cache: ViewCache; fence: CacheFence; enabled: () => boolean; listIndex?: OrderListIndex };
   deadLetters: DeadLetterPublisher;
   metrics: ReadModelMetrics;
   logger: Logger;
@@ -128,12 +138,16 @@ export class BatchProjector {
     };
     for (const view of VIEW_NAMES) render(view, docs[view]);
     if (entries.length === 0) return;
+    const listIndex = cache.listIndex;
+    const listings = listIndex ? docs.orders.flatMap((doc) => orderListing(doc) ?? []) : [];
     try {
       if (cache.fence.needsPurge()) await cache.fence.purge();
-      await cache.cache.putIfNewer(entries);
+      await cache.cache.putIfNewer(entries, listIndex && ((pipeline) => listIndex.addWrites(pipeline, generation, listings)));
     } catch (error) {
       this.#deps.metrics.cacheWriteFailures.inc();
-      cache.fence.markDirty(entries.map((e) => cache.cache.key(e.view, e.generation, e.id)));
+      // A lost list write makes the list index incomplete: its marker goes with the views' keys.
+      const keys = entries.map((e) => cache.cache.key(e.view, e.generation, e.id));
+      cache.fence.markDirty(listIndex && listings.length > 0 ? [...keys, ...listIndex.completenessKeys(generation)] : keys);
       this.#deps.logger.warn({ err: error, entries: entries.length }, 'cache write failed; views stored in MongoDB, entries fenced');
     }
   }

@@ -1,9 +1,9 @@
 import type { Kafka } from 'kafkajs';
 import type { Logger } from '@delivery/runtime-kit';
 import type { ReadModelConfig, TopicNames } from '../config/index.ts';
-import type { CacheFence, ViewCache, ViewCollections, ViewStore } from '../repository/index.ts';
+import type { ViewCollections, ViewStore } from '../repository/index.ts';
 import type { ReadModelMetrics } from '../readModelMetrics.ts';
-import { BatchProjector } from './batchProjector.ts';
+import { BatchProjector, type BatchProjectorDeps } from './batchProjector.ts';
 import { deadLetterProducer, DeadLetterPublisher } from './deadLetters.ts';
 import { ProjectionConsumer } from './projectionConsumer.ts';
 
@@ -16,7 +16,7 @@ export interface ProjectionSetup {
   store: ViewStore;
   /** Where the chunk is written: the active generation (live) or the one being rebuilt. */
   views: () => Promise<ViewCollections>;
-  cache: { cache: ViewCache; fence: CacheFence; enabled: () => boolean };
+  cache: NonNullable<BatchProjectorDeps['cache']>;
   metrics: ReadModelMetrics;
   logger: Logger;
 }

@@ -6,3 +6,4 @@ export { createKafka } from './kafkaClient.ts';
 export { ProjectionConsumer, type ChunkProjector, type ProjectionConsumerOptions } from './projectionConsumer.ts';
 export { rebuildViews, type RebuildOptions, type RebuildResult } from './rebuildViews.ts';
 export { createProjection, eventTopics, type ProjectionSetup } from './createProjection.ts';
+export { OrderListBackfill, type OrderListBackfillDeps } from './orderListBackfill.ts';

@@ -35,3 +35,4 @@ export { dispatchProjection } from './projection/dispatchProjection.ts';
 export { deliveryProjection } from './projection/deliveryProjection.ts';
 export type { ViewProjection } from './projection/viewProjection.ts';
 export { renderDeliveryView, renderDispatchView, renderOrderView, renderView } from './rendering/renderViews.ts';
+export { orderListing, type OrderListing } from './rendering/orderListing.ts';

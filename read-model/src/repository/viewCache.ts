@@ -72,6 +72,10 @@ export class ViewCache {
     this.client.defineCommand('setIfNewer', { numberOfKeys: 1, lua: SET_IF_NEWER });
   }
 
+  get keyPrefix(): string {
+    return this.#prefix;
+  }
+
   isReady(): boolean {
     return this.client.status === 'ready';
   }
@@ -91,17 +95,21 @@ export class ViewCache {
     });
   }
 
-  /** One pipeline of compare-and-set writes; rejects if Redis could not take all of them. */
-  async putIfNewer(entries: readonly CacheEntry[]): Promise<void> {
+  /**
+   * One pipeline of compare-and-set writes, plus whatever `alongside` adds to it (the order
+   * list index: it returns how many commands); rejects if Redis could not take all of them.
+   */
+  async putIfNewer(entries: readonly CacheEntry[], alongside?: (pipeline: ReturnType<Redis['pipeline']>) => number): Promise<void> {
     if (entries.length === 0) return;
     const pipeline = this.client.pipeline();
     for (const e of entries) {
       void (pipeline as unknown as CacheCommands).setIfNewer(this.key(e.view, e.generation, e.id), e.version, e.json, this.#ttlSeconds);
     }
+    const expected = entries.length + (alongside?.(pipeline) ?? 0);
     const results = (await pipeline.exec()) ?? [];
     const failure = results.find(([error]) => error !== null);
     if (failure) throw failure[0] as Error;
-    if (results.length !== entries.length) throw new Error('cache pipeline incomplete');
+    if (results.length !== expected) throw new Error('cache pipeline incomplete');
   }
 
   async unlink(keys: readonly string[]): Promise<void> {

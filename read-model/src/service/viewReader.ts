@@ -8,6 +8,7 @@ import {
   type CacheEntry,
   type CacheFence,
   type MetaWatcher,
+  type OrderListIndex,
   type ViewCache,
   type ViewStore,
 } from '../repository/index.ts';
@@ -37,7 +38,8 @@ export type OrderListParams = z.infer<typeof OrderListParams>;
 export interface OrderListPage {
   items: OrderView[];
   nextCursor: string | null;
-  source: 'store';
+  /** `cache`: the page came from the list index in Redis (and the cached views); `store`: from MongoDB. */
+  source: 'cache' | 'store';
 }
 
 export interface ReadContext {
@@ -54,7 +56,7 @@ export interface ViewReaderDeps {
   db: Db;
   store: ViewStore;
   watcher: MetaWatcher;
-  cache?: { cache: ViewCache; fence: CacheFence };
+  cache?: { cache: ViewCache; fence: CacheFence; listIndex?: OrderListIndex };
   fallback: WriteServiceFallback;
   fallbackOnMiss: boolean;
   /** Ids one request may look up in the write services. */
@@ -107,7 +109,23 @@ export class ViewReader {
   async loadMany<V extends ViewName>(view: V, ids: readonly string[], context: ReadContext = {}): Promise<LookupResult<Views[V]>[]> {
     const results = new Array<LookupResult<Views[V]> | undefined>(ids.length);
     const pending = () => ids.flatMap((id, i) => (results[i] === undefined ? [[i, id] as const] : []));
+    const storeDown = await this.#fromStores(view, ids, results);
+    const unanswered = pending();
+    if (unanswered.length > 0) {
+      const answers = await this.#fromFallback(view, unanswered.map(([, id]) => id), storeDown, context);
+      for (const [i, id] of unanswered) results[i] = answers.get(id) ?? null;
+    }
+    return results.map((result) => {
+      const outcome = result instanceof Problem ? 'unavailable' : result === null || result === undefined ? 'not_found' : 'found';
+      const source = result instanceof Problem || !result ? 'none' : result.source;
+      this.#deps.metrics.reads.inc({ view: VIEW_LABEL[view], source, outcome });
+      return result ?? null;
+    });
+  }
 
+  /** Redis (one MGET), then MongoDB (one `$in`) for the rest; fills `results`, returns whether MongoDB failed. */
+  async #fromStores<V extends ViewName>(view: V, ids: readonly string[], results: (LookupResult<Views[V]> | undefined)[]): Promise<boolean> {
+    const pending = () => ids.flatMap((id, i) => (results[i] === undefined ? [[i, id] as const] : []));
     await this.#fromCache(view, ids, results);
 
     let storeDown = false;
@@ -132,18 +150,7 @@ export class ViewReader {
         if (!isBreakerOpen(error)) this.#deps.logger.warn({ err: error, view }, 'view store read failed; using the fallback');
       }
     }
-
-    const unanswered = pending();
-    if (unanswered.length > 0) {
-      const answers = await this.#fromFallback(view, unanswered.map(([, id]) => id), storeDown, context);
-      for (const [i, id] of unanswered) results[i] = answers.get(id) ?? null;
-    }
-    return results.map((result) => {
-      const outcome = result instanceof Problem ? 'unavailable' : result === null || result === undefined ? 'not_found' : 'found';
-      const source = result instanceof Problem || !result ? 'none' : result.source;
-      this.#deps.metrics.reads.inc({ view: VIEW_LABEL[view], source, outcome });
-      return result ?? null;
-    });
+    return storeDown;
   }
 
   /** One id; null when unknown everywhere; throws the Problem when the stores and the fallback fail. */
@@ -153,8 +160,20 @@ export class ViewReader {
     return result ?? null;
   }
 
-  /** The list query: MongoDB only (no fallback can list); 503 while MongoDB is down. */
+  /**
+   * The list query: from the list index in Redis when it is complete (no MongoDB scan),
+   * else from MongoDB; no fallback can list, so 503 while both are unavailable.
+   */
   async listOrders(params: OrderListParams): Promise<OrderListPage> {
+    const indexed = await this.#listFromIndex(params).catch((error: unknown) => {
+      if (error instanceof Problem) throw error;
+      this.#deps.cache?.fence.noteReadFailure();
+      return undefined;
+    });
+    if (indexed) {
+      this.#deps.metrics.reads.inc({ view: 'order_list', source: 'cache', outcome: 'found' });
+      return indexed;
+    }
     try {
       const page = await this.#storeList.fire(params);
       this.#deps.metrics.reads.inc({ view: 'order_list', source: 'store', outcome: 'found' });
@@ -176,6 +195,48 @@ export class ViewReader {
   shutdown(): void {
     this.#storeRead.shutdown();
     this.#storeList.shutdown();
+  }
+
+  /**
+   * A page from the list index: positions from the sorted set, the views from Redis (MongoDB
+   * `$in` for the few not cached). An index entry whose view no longer matches the query (a
+   * backfill raced a newer write) is skipped, and the range read again past it. Undefined
+   * when the index cannot answer: not complete, the cache fenced, or views unreadable.
+   */
+  async #listFromIndex(params: OrderListParams): Promise<OrderListPage | undefined> {
+    const { cache, watcher } = this.#deps;
+    const generation = watcher.generation();
+    const listIndex = cache?.listIndex;
+    if (!listIndex || generation === undefined || !cache.fence.isOpen()) return undefined;
+    const filter = { ...(params.customerId === undefined ? {} : { customerId: params.customerId }), ...(params.stage === undefined ? {} : { stage: params.stage }) };
+    const matches = (view: OrderView) =>
+      (params.stage === undefined || view.stage === params.stage) && (params.customerId === undefined || view.customerId === params.customerId);
+    const wanted = params.limit + 1;
+    const items: OrderView[] = [];
+    let position = params.after === undefined ? undefined : decodeOrderCursor(params.after);
+    let endOfList = false;
+    for (let round = 0; items.length < wanted && round < 4; round++) {
+      const count = wanted - items.length;
+      const positions = await listIndex.page(generation, filter, position, count);
+      if (positions === undefined) return undefined;
+      const ids = positions.map((p) => p.orderId);
+      const results = new Array<LookupResult<OrderView> | undefined>(ids.length);
+      if (await this.#fromStores('orders', ids, results)) return undefined;
+      for (const result of results) {
+        // Not in either store: an entry of a view this generation lost; not listable.
+        if (result && !(result instanceof Problem) && matches(result.view)) items.push(result.view);
+      }
+      position = positions.at(-1) ?? position;
+      if (positions.length < count) {
+        endOfList = true;
+        break;
+      }
+    }
+    const page = items.slice(0, params.limit);
+    const last = page.at(-1);
+    // More to come: an item beyond the page, or the scan stopped before the list's end.
+    const cursor = items.length > params.limit && last ? { createdAt: new Date(last.createdAt), orderId: last.orderId } : !endOfList ? position : undefined;
+    return { items: page, nextCursor: cursor ? encodeOrderCursor(cursor) : null, source: 'cache' };
   }
 
   async #list(signal: AbortSignal, params: OrderListParams): Promise<OrderListPage> {

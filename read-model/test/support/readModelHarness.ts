@@ -25,6 +25,7 @@ export function topicEnv(topics: TopicNames): ReadModelEnv {
 export function testConfig(suite: string, env: ReadModelEnv = {}, topics?: TopicNames): Readonly<ReadModelConfig> {
   return readModelConfig({
       PORT: '0',
+      HOST: '127.0.0.1',
       LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
       KAFKA_BROKERS: kafkaBrokers().join(','),
       MONGO_URL: mongoUrl(),

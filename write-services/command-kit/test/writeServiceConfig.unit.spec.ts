@@ -7,6 +7,7 @@ describe('write service configuration', () => {
     const config = readWriteServiceConfig('dispatch', 8082, {});
     expect(config).toMatchObject({
       port: 8082,
+      host: '127.0.0.1',
       databaseUrl: 'mysql://dispatch_svc:dispatch_svc_pw@127.0.0.1:3306/dispatch_db',
       kafkaBrokers: ['127.0.0.1:9092'],
       logLevel: 'info',
@@ -25,6 +26,12 @@ describe('write service configuration', () => {
     });
     expect(config).toMatchObject({ port: 9001, databaseUrl: 'mysql://u:p@db:3307/orders', kafkaBrokers: ['k1:9092', 'k2:9092'], logLevel: 'warn' });
     expect(config.outbox.batchSize).toBe(50);
+  });
+  it('listens on loopback unless HOST says otherwise: only the gateway and the read model call it', () => {
+    expect(readWriteServiceConfig('order', 8081, {}).host).toBe('127.0.0.1');
+    expect(readWriteServiceConfig('order', 8081, { HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(readWriteServiceConfig('order', 8081, { HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
+    expect(() => readWriteServiceConfig('order', 8081, { HOST: '10.0.0.5:8081' })).toThrow(/HOST/);
   });
   it('fails fast naming the bad variable', () => {
     expect(() => readWriteServiceConfig('delivery', 8083, { DELIVERY_DATABASE_URL: 'postgres://x/y' })).toThrow(/DELIVERY_DATABASE_URL/);

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { connectionConfig, MigrationRefused } from '@delivery/command-kit';
 import { adminQuery, commandClient, createThrowawayDatabase, eventually, placeOrderBody, type ThrowawayDatabase } from '@delivery/test-support';
@@ -13,9 +14,9 @@ const main = join(import.meta.dirname, '../src/main.ts');
 const placeBody = placeOrderBody({ customerId: 'customer-lifecycle' });
 
 /** Whether a new TCP connection to the port is accepted or refused (a closed listener). */
-function tcpProbe(port: number): Promise<string> {
+function tcpProbe(port: number, host = '127.0.0.1'): Promise<string> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect(port, host);
     socket.once('connect', () => {
       socket.destroy();
       resolve('accepted');
@@ -24,11 +25,12 @@ function tcpProbe(port: number): Promise<string> {
   });
 }
 
-/** `node src/main.ts` as `npm start` runs it; resolves once it logged its port. */
+/** `node src/main.ts` as `npm start` runs it, but with the default listen address (no HOST); resolves once it logged its port. */
 function runMain(databaseUrl: string): { child: ChildProcess; port: Promise<number>; output: () => string; exit: Promise<number | null> } {
+  const { HOST: _host, ...inherited } = process.env;
   const child = spawn(process.execPath, [main], {
     env: {
-      ...process.env,
+      ...inherited,
       NODE_OPTIONS: '--conditions=source --disable-warning=ExperimentalWarning --disable-warning=TimeoutNegativeWarning',
       PORT: '0',
       ORDER_DATABASE_URL: databaseUrl,
@@ -122,6 +124,22 @@ describe('order service lifecycle', () => {
     expect(Number(rows?.n)).toBe(2);
     expect(run.output()).toMatch(/"msg":"order-service stopped"/);
   }, 90_000);
+
+  it('given main.ts started without HOST then it listens on loopback only, not on any other address of this machine', async () => {
+    const run = runMain(database.url);
+    children.push(run.child);
+    const port = await run.port;
+    expect(run.output()).toMatch(/"host":"127\.0\.0\.1","port":\d+,"msg":"order-service listening"/);
+    expect(await tcpProbe(port, '127.0.0.1')).toBe('accepted');
+    // Every address another machine could use (link-local IPv6 needs a scope, and is skipped).
+    const external = Object.values(networkInterfaces())
+      .flatMap((addresses) => addresses ?? [])
+      .filter((a) => !a.internal && !a.address.startsWith('fe80:'))
+      .map((a) => a.address);
+    for (const address of external) expect([address, await tcpProbe(port, address)]).toEqual([address, 'refused']);
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(0);
+  }, 60_000);
 
   it('given an applied migration whose checksum no longer matches when the service starts then it refuses to start', async () => {
     const first = await startOrderService({ port: 0, host: '127.0.0.1', databaseUrl: database.url, logLevel: 'silent' });

@@ -2,13 +2,14 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { Router } from 'express';
-import { requestIdFrom, type Logger, type Registry } from '@delivery/runtime-kit';
+import { requestIdFrom, requireUtf8Json, type Logger, type Registry } from '@delivery/runtime-kit';
 import type { GraphQLSettings } from '../../config/index.ts';
 import type { ViewReader } from '../../service/index.ts';
 import { formatError } from './errorMasking.ts';
 import { graphqlContext, type GraphQLContext } from './graphqlContext.ts';
 import { graphqlLimits } from './graphqlLimits.ts';
 import { hideSuggestions } from './hideSuggestions.ts';
+import { knownOperationTypes } from './knownOperationTypes.ts';
 import { loggingPlugin } from './loggingPlugin.ts';
 import { metricsPlugin } from './metricsPlugin.ts';
 import { resolvers } from './resolvers.ts';
@@ -45,7 +46,7 @@ export async function graphqlRouter({ reader, registry, logger, settings }: Grap
     // Explicit: Apollo's default would follow NODE_ENV.
     introspection: settings.introspection,
     parseOptions: limits.parseOptions,
-    validationRules: limits.validationRules,
+    validationRules: [knownOperationTypes, ...limits.validationRules],
     includeStacktraceInErrorResponses: false,
     // The platform's shutdown stops Apollo in order (runtime-kit shutdown), not a signal handler of its own.
     stopOnTerminationSignals: false,
@@ -63,6 +64,8 @@ export async function graphqlRouter({ reader, registry, logger, settings }: Grap
   const router = Router();
   router.all(
     GRAPHQL_PATH,
+    // A JSON body in another charset than UTF-8 is a 415 problem+json, before body-parser would decode it.
+    requireUtf8Json,
     express.json({ limit: '100kb' }),
     expressMiddleware(server, { context: ({ res }) => Promise.resolve(graphqlContext(reader, requestIdFrom(res))) }),
   );

@@ -1,5 +1,5 @@
 import { Uuid } from '@delivery/contracts';
-import { fieldErrorsOf, invalidFields, Problem } from '@delivery/runtime-kit';
+import { fieldErrorsOf, invalidFields, Problem, requireUtf8Json } from '@delivery/runtime-kit';
 import type { Request, RequestHandler } from 'express';
 import type { z } from 'zod';
 import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency/requestFingerprint.ts';
@@ -40,15 +40,15 @@ function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-/** A command body must be JSON (or empty): anything else is a 415 before it is read. */
-export const requireJsonBody: RequestHandler = (req, _res, next) => {
+/** A command body must be UTF-8 JSON (or empty): another type or charset is a 415 before it is read. */
+export const requireJsonBody: RequestHandler = (req, res, next) => {
   if (hasBody(req) && !req.is(JSON_TYPES)) {
     next(
       new Problem('UNSUPPORTED_MEDIA_TYPE', `Send application/json (got ${req.headers['content-type'] ?? 'no content type'}).`),
     );
     return;
   }
-  next();
+  requireUtf8Json(req, res, next);
 };
 
 export const JSON_BODY_TYPES = JSON_TYPES;

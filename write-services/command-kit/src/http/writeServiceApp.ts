@@ -7,6 +7,7 @@ import {
   problemErrorHandler,
   type Registry,
   requestId,
+  requireUtf8Json,
   routeNotFound,
 } from '@delivery/runtime-kit';
 import express, { type Express, type Router } from 'express';
@@ -75,7 +76,7 @@ export function writeServiceApp<S extends AggregateState, C extends Command, E e
   });
   app.use(commandRouter(deps), queryRouter(definition, db), methodNotAllowed(methods));
   if (definition.internalRoutes) {
-    app.use('/internal/v1', express.json({ limit: deps.bodyLimit, strict: true }), definition.internalRoutes({ db, executor: deps.executor, clock: deps.clock }));
+    app.use('/internal/v1', requireUtf8Json, express.json({ limit: deps.bodyLimit, strict: true }), definition.internalRoutes({ db, executor: deps.executor, clock: deps.clock }));
   }
   app.use(routeNotFound);
   app.use(unavailableDatabase(logger), problemErrorHandler(logger));

@@ -94,7 +94,7 @@ export async function startWriteService<S extends AggregateState, C extends Comm
   reactions?.start();
   const housekeeping = startHousekeeping(db, idempotency, logger);
   if (seams.relay) logger.warn({ seams }, 'fault seams enabled: this process will crash on purpose');
-  logger.info({ port: http.port }, `${name} listening`);
+  logger.info({ host: http.host, port: http.port }, `${name} listening`);
 
   let closing: Promise<void> | undefined;
   const close = async () => {

@@ -6,6 +6,11 @@ import type { WriteServiceName } from './writeServiceDefinition.ts';
 
 export interface WriteServiceConfig {
   port: number;
+  /**
+   * Listen address (`HOST`, default 127.0.0.1): only the gateway and the read model's
+   * fallback call a write service, so it is not reachable from other machines unless told
+   * (compose.yaml sets 0.0.0.0 inside its private network). docs/decisions/listen-addresses.md.
+   */
   host: string;
   /** mysql://user:pw@host:port/db */
   databaseUrl: string;
@@ -30,7 +35,7 @@ const LOCAL_DATABASE_URLS: Record<WriteServiceName, string> = {
 };
 
 /**
- * Reads a write service's environment once (architecture.md's names): `PORT`,
+ * Reads a write service's environment once (architecture.md's names): `PORT`, `HOST`,
  * `<SERVICE>_DATABASE_URL`, `KAFKA_BROKERS`, `LOG_LEVEL`, plus the relay's tuning
  * (`OUTBOX_POLL_INTERVAL_MS`, `OUTBOX_LEASE_MS`, `OUTBOX_BATCH_SIZE`). Fails fast, frozen.
  */
@@ -43,7 +48,7 @@ export function readWriteServiceConfig(
   const raw = readNamed(databaseVar, () => readConfig(
     {
       PORT: env.port(defaultPort),
-      HOST: z.string().min(1).default('0.0.0.0'),
+      HOST: env.host('127.0.0.1'),
       DATABASE_URL: z.string().regex(/^(mysql|mariadb):\/\//, 'must be a mysql:// URL').default(LOCAL_DATABASE_URLS[service]),
       KAFKA_BROKERS: env.list('127.0.0.1:9092'),
       LOG_LEVEL: env.logLevel(),
