@@ -26,7 +26,8 @@ fi
 cd "$ROOT"
 stamp=$STATE/npm-ci.stamp
 install_if_changed() {
-  lock_sum=$(sha256sum package-lock.json package.json | sha256sum | cut -c1-64)
+  # The lockfile alone: it records every dependency and workspace (a script edit in package.json needs no install).
+  lock_sum=$(sha256sum package-lock.json | cut -c1-64)
   if [ ! -d node_modules ] || [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
     echo "[platform] npm ci" >&2
     npm ci --no-audit --no-fund >"$STATE/npm-ci.log" 2>&1 \
