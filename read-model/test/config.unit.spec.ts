@@ -17,6 +17,21 @@ describe('readModelConfig', () => {
     expect(Object.isFrozen(config.kafka.topics)).toBe(true);
   });
 
+  it('given an empty environment when read then the fallback is bounded by default, and the variables change each bound', () => {
+    expect(readModelConfig({}).fallback).toMatchObject({ maxPerRequest: 25, bulkhead: { concurrency: 8, queue: 64 }, negativeTtlMs: 2000 });
+    expect(readModelConfig({}).listIndexCheckMs).toBe(5000);
+    const config = readModelConfig({
+      FALLBACK_MAX_PER_REQUEST: '5',
+      FALLBACK_CONCURRENCY: '2',
+      FALLBACK_QUEUE: '0',
+      FALLBACK_NEGATIVE_TTL_MS: '0',
+      LIST_INDEX_CHECK_MS: '250',
+    });
+    expect(config.fallback).toMatchObject({ maxPerRequest: 5, bulkhead: { concurrency: 2, queue: 0 }, negativeTtlMs: 0 });
+    expect(config.listIndexCheckMs).toBe(250);
+    expect(() => readModelConfig({ FALLBACK_MAX_PER_REQUEST: '0' })).toThrow(/FALLBACK_MAX_PER_REQUEST/);
+  });
+
   it('given an empty environment when read then GraphQL introspection is off and the limits have their defaults', () => {
     expect(readModelConfig({}).graphql).toEqual({ introspection: false, maxTokens: 1000, maxDepth: 10, maxAliases: 50, maxDirectives: 10, maxCost: 500 });
   });

@@ -72,6 +72,13 @@ describe('the order list index', () => {
     expect(store.lists).toBe(before);
   });
 
+  it('given ten concurrent 100-item page reads then all answer 200 from the index, none queries MongoDB for the list', async () => {
+    const before = store.lists;
+    const pages = await Promise.all(Array.from({ length: 10 }, () => rm.get('/api/v1/orders?limit=100')));
+    expect(pages.map((p) => [p.status, p.source])).toEqual(Array.from({ length: 10 }, () => [200, 'cache']));
+    expect(store.lists).toBe(before);
+  });
+
   it('given a stage filter when listed from the index then only orders in that stage, the same as MongoDB lists', async () => {
     const accepted = newestFirst.filter((j) => j.events.some((e) => e.eventType === 'OrderAccepted')).map((j) => j.orderId);
     expect((await pageAll('stage=ACCEPTED&limit=2')).seen).toEqual(accepted);
