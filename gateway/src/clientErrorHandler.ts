@@ -1,6 +1,6 @@
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Problem, PROBLEM_CONTENT_TYPE, type Logger } from '@delivery/runtime-kit';
+import { Problem, PROBLEM_CONTENT_TYPE, requestIdOf, type Logger } from '@delivery/runtime-kit';
 
 /**
  * Requests node:http refuses before they reach the gateway's handler (malformed or
@@ -14,7 +14,7 @@ export function clientErrorHandler(logger: Logger): (error: Error & { code?: str
     if (error.code !== 'ECONNRESET' && socket.writable && (!inFlight || !inFlight.headersSent)) {
       const problem = problemFor(error.code);
       logger.debug({ code: error.code, status: problem.status }, 'client error');
-      socket.write(rawResponse(problem));
+      socket.write(rawProblemResponse(problem, requestIdOf(undefined)));
     }
     socket.destroy();
   };
@@ -31,10 +31,12 @@ function problemFor(code: string | undefined): Problem {
   }
 }
 
-function rawResponse(problem: Problem): string {
+/** A problem answer written on a raw socket (node's parser refused the request), with a request id like every answer. */
+export function rawProblemResponse(problem: Problem, requestId: string, extraHeaders = ''): string {
   const body = JSON.stringify(problem.toBody());
   return (
     `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? ''}\r\n` +
-    `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+    `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\n` +
+    `${extraHeaders}Connection: close\r\n\r\n${body}`
   );
 }

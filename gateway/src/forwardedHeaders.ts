@@ -21,13 +21,14 @@ const HOP_BY_HOP = new Set([
 
 const REQUEST_ID = 'x-request-id';
 // End-to-end facts a client's Connection header must not make the gateway drop.
-const KEEP_ON_REQUEST = new Set(['host', 'content-length', 'content-type', REQUEST_ID]);
+// Idempotency-Key too: a client's `Connection: Idempotency-Key` must not silently make a command unsafe to retry.
+const KEEP_ON_REQUEST = new Set(['host', 'content-length', 'content-type', 'idempotency-key', REQUEST_ID]);
 
 /**
  * Rewrites an incoming request's headers in place for the upstream: hop-by-hop removed
  * (Transfer-Encoding too: node:http frames the forwarded body itself), the request id,
- * `X-Forwarded-For` (appended), `-Proto` and `-Host` set. `Host` itself is rewritten to the
- * upstream by the proxy (changeOrigin).
+ * `X-Forwarded-For` (appended), `-Proto` and `-Host` set. `Host` itself is replaced by the
+ * upstream's when the request is sent (attempt.ts).
  */
 export function prepareUpstreamHeaders(
   headers: IncomingHttpHeaders,
@@ -52,18 +53,23 @@ export function prepareUpstreamHeaders(
 }
 
 /**
- * The upstream's response headers as a flat [name, value, ...] list for `writeHead`, in
- * their original case and order, minus hop-by-hop headers (and those its Connection header
- * names), with the gateway's request id.
+ * The upstream's response headers (undici's raw list: names and values alternating, as
+ * Buffers) as a flat [name, value, ...] list for `writeHead`, in their original case and
+ * order, minus hop-by-hop headers (and those its Connection header names), with the
+ * gateway's request id.
  */
-export function downstreamHeaders(rawHeaders: readonly string[], connection: string | undefined, requestId: string): string[] {
-  const named = connection === undefined ? undefined : connectionTokens(connection);
+export function downstreamHeaders(
+  rawHeaders: readonly (Buffer | string)[],
+  connection: string | string[] | undefined,
+  requestId: string,
+): string[] {
+  const named = connection === undefined ? undefined : connectionTokens([connection].flat().join(','));
   const out: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i] ?? '';
+    const name = String(rawHeaders[i]);
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower) || lower === REQUEST_ID || named?.has(lower)) continue;
-    out.push(name, rawHeaders[i + 1] ?? '');
+    out.push(name, String(rawHeaders[i + 1]));
   }
   out.push('X-Request-Id', requestId);
   return out;

@@ -14,6 +14,9 @@ const shape = {
   PORT: env.port(8080),
   /** The public entry for commands: every interface by default (docs/decisions/listen-addresses.md). */
   HOST: env.host('0.0.0.0'),
+  /** /metrics, /health/* and /routes: never on the public port (docs/gateway.md, "Admin port"). */
+  GATEWAY_ADMIN_PORT: env.port(9080),
+  GATEWAY_ADMIN_HOST: env.host('127.0.0.1'),
   GATEWAY_ROUTES_FILE: z.string().min(1).default(DEFAULT_ROUTES_FILE),
   GATEWAY_ADMIN: env.flag(false),
   LOG_LEVEL: env.logLevel(),
@@ -27,6 +30,9 @@ export interface GatewayConfig {
   port: number;
   /** Listen address (`HOST`, default 0.0.0.0: the gateway is the platform's public entry for commands). */
   host: string;
+  /** Admin port (`GATEWAY_ADMIN_PORT`, default 9080) and address (`GATEWAY_ADMIN_HOST`, default loopback). */
+  adminPort: number;
+  adminHost: string;
   /** Absolute path of the route file. */
   routesFile: string;
   /** Serve `GET /routes` (the active routes). */
@@ -51,6 +57,8 @@ export function gatewayConfig(source: NodeJS.ProcessEnv = process.env): Readonly
   return Object.freeze({
     port: read.PORT,
     host: read.HOST,
+    adminPort: read.GATEWAY_ADMIN_PORT,
+    adminHost: read.GATEWAY_ADMIN_HOST,
     routesFile: resolve(read.GATEWAY_ROUTES_FILE),
     admin: read.GATEWAY_ADMIN,
     logLevel: read.LOG_LEVEL,

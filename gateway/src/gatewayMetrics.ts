@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Counter, httpLatencyHistogram, type HttpLatencyHistogram, type Logger, type Registry } from '@delivery/runtime-kit';
-import type { Exchange } from './exchange.ts';
+import type { Exchange, ExchangeObserver } from './exchange.ts';
 import type { BucketTable } from './rateLimiter.ts';
 import type { FailureKind } from './upstreamError.ts';
 
@@ -10,7 +10,7 @@ import type { FailureKind } from './upstreamError.ts';
  * rejections and rate-limit refusals. Breaker state itself is exported by runtime-kit's breaker
  * (`circuit_breaker_state{breaker="<route>"}`).
  */
-export class GatewayMetrics {
+export class GatewayMetrics implements ExchangeObserver {
   private readonly latency: HttpLatencyHistogram;
   private readonly upstreamErrors: Counter<'route' | 'upstream' | 'kind'>;
   private readonly retries: Counter<'route' | 'upstream' | 'kind'>;
@@ -106,7 +106,7 @@ export class GatewayMetrics {
         status,
         latencyMs: Math.round(seconds * 100_000) / 100,
         upstream: route?.pool.name,
-        target: exchange.target?.origin,
+        target: exchange.target,
         attempts: exchange.attempts,
         breaker: route?.breaker.state(),
         error: exchange.failure,

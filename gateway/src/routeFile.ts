@@ -22,6 +22,8 @@ export interface RouteSettings {
   methods: readonly CommandMethod[];
   connectTimeoutMs: number;
   responseTimeoutMs: number;
+  /** The whole exchange, request start to the answer's last byte (an upstream stalling mid-body); 0: unbounded. */
+  totalTimeoutMs: number;
   bodyTimeoutMs: number;
   /** Bytes. */
   bodyLimit: number;
@@ -39,6 +41,14 @@ export interface UpstreamSpec {
   source: string;
   maxSockets: number;
   idleTimeoutMs: number;
+  /** An instance failing this many times in a row is skipped for a while (several instances only). */
+  outlierEjection: OutlierEjectionSettings;
+}
+
+export interface OutlierEjectionSettings {
+  consecutiveFailures: number;
+  /** First ejection; each further one in a row lasts one more multiple (up to 10×). */
+  ejectionMs: number;
 }
 
 export interface RouteSpec extends RouteSettings {
@@ -69,6 +79,7 @@ export const BUILT_IN_DEFAULTS: RouteSettings = Object.freeze({
   methods: COMMAND_METHODS,
   connectTimeoutMs: 1000,
   responseTimeoutMs: 10_000,
+  totalTimeoutMs: 0,
   bodyTimeoutMs: 10_000,
   bodyLimit: 1024 * 1024,
   retry: Object.freeze({ retries: 2, initialDelayMs: 50, maxDelayMs: 1000, factor: 2 }),
@@ -81,7 +92,11 @@ export const BUILT_IN_DEFAULTS: RouteSettings = Object.freeze({
   rateLimit: DEFAULT_RATE_LIMIT,
 });
 
-export const UPSTREAM_DEFAULTS = Object.freeze({ maxSockets: 256, idleTimeoutMs: 4000 });
+export const UPSTREAM_DEFAULTS = Object.freeze({
+  maxSockets: 256,
+  idleTimeoutMs: 4000,
+  outlierEjection: Object.freeze({ consecutiveFailures: 3, ejectionMs: 5000 }),
+});
 
 const millis = z.number().int().positive();
 const SIZE = /^(\d+)\s*(b|kb|mb)?$/i;
@@ -101,6 +116,7 @@ const settingsShape = {
   methods: z.array(z.enum(COMMAND_METHODS)).min(1).optional(),
   connectTimeoutMs: millis.optional(),
   responseTimeoutMs: millis.optional(),
+  totalTimeoutMs: z.number().int().min(0).optional(),
   bodyTimeoutMs: millis.optional(),
   bodyLimit: byteSize.optional(),
   retry: z
@@ -151,6 +167,9 @@ const fileSchema = z.strictObject({
       url: z.union([z.string(), z.array(z.string()).min(1)]),
       maxSockets: z.number().int().positive().optional(),
       idleTimeoutMs: millis.optional(),
+      outlierEjection: z
+        .strictObject({ consecutiveFailures: z.number().int().min(1).max(100).optional(), ejectionMs: millis.optional() })
+        .optional(),
     }),
   ),
   routes: z
@@ -216,6 +235,7 @@ function resolve(data: RawFile, env: Readonly<Record<string, string | undefined>
       source: override ? variable : 'file',
       maxSockets: spec.maxSockets ?? UPSTREAM_DEFAULTS.maxSockets,
       idleTimeoutMs: spec.idleTimeoutMs ?? UPSTREAM_DEFAULTS.idleTimeoutMs,
+      outlierEjection: { ...UPSTREAM_DEFAULTS.outlierEjection, ...stripUndefined(spec.outlierEjection) },
     });
   }
   const clientAddress: ClientAddressSettings = Object.freeze({ ...CLIENT_ADDRESS_DEFAULTS, ...stripUndefined(data.clientAddress) });
@@ -248,6 +268,7 @@ function merge(base: RouteSettings, over: RawSettings): RouteSettings {
     methods: over.methods ?? base.methods,
     connectTimeoutMs: over.connectTimeoutMs ?? base.connectTimeoutMs,
     responseTimeoutMs: over.responseTimeoutMs ?? base.responseTimeoutMs,
+    totalTimeoutMs: over.totalTimeoutMs ?? base.totalTimeoutMs,
     bodyTimeoutMs: over.bodyTimeoutMs ?? base.bodyTimeoutMs,
     bodyLimit: over.bodyLimit ?? base.bodyLimit,
     retry: { ...base.retry, ...stripUndefined(over.retry) },

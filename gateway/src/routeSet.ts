@@ -1,10 +1,22 @@
 import { createBreaker, type Breaker, type BreakerDeps } from '@delivery/runtime-kit';
-import type { Exchange, Outcome } from './exchange.ts';
 import { rateLimitPolicy, type RateLimitPolicy } from './rateLimiter.ts';
 import { RouteFileError, type RouteFile, type RouteSpec } from './routeFile.ts';
 import { RouteTable } from './routeTable.ts';
 import { countsAgainstBreaker } from './upstreamError.ts';
 import { poolKey, UpstreamPool } from './upstreamPool.ts';
+
+/** How one upstream attempt ended when it did not fail. */
+export type Outcome = 'answered' | 'client_timeout' | 'client_gone';
+
+/**
+ * What a route's breaker calls: one upstream attempt, settled when the answer's head is in
+ * (or the attempt failed). Its deadlines are the gateway's timer wheel, not the breaker's.
+ */
+export interface BreakerCall {
+  run(): Promise<Outcome>;
+}
+
+const runCall = (_signal: AbortSignal, call: BreakerCall): Promise<Outcome> => call.run();
 
 /** A route as the proxy uses it: its spec plus the runtime objects built from it. */
 export interface ActiveRoute {
@@ -14,7 +26,7 @@ export interface ActiveRoute {
   /** The `Allow` header of a 405. */
   readonly allow: string;
   readonly pool: UpstreamPool;
-  readonly breaker: Breaker<[Exchange, number], Outcome>;
+  readonly breaker: Breaker<[BreakerCall], Outcome>;
   readonly breakerKey: string;
   /** Token bucket per client address; undefined: not limited. */
   readonly rateLimit: RateLimitPolicy | undefined;
@@ -70,6 +82,7 @@ export class RouteSet {
       upstream: { name: spec.upstream.name, urls: spec.upstream.urls, source: spec.upstream.source },
       connectTimeoutMs: spec.connectTimeoutMs,
       responseTimeoutMs: spec.responseTimeoutMs,
+      totalTimeoutMs: spec.totalTimeoutMs,
       bodyTimeoutMs: spec.bodyTimeoutMs,
       bodyLimit: spec.bodyLimit,
       retry: spec.retry,
@@ -94,7 +107,7 @@ export function buildRouteSet(file: string, loaded: RouteFile, previous: RouteSe
   }
   const previousBreakers = new Map(previous?.routes.map((r) => [r.breakerKey, r.breaker]));
   const routes = loaded.routes.map((spec): ActiveRoute => {
-    const breakerKey = JSON.stringify([spec.name, spec.breaker, spec.responseTimeoutMs]);
+    const breakerKey = JSON.stringify([spec.name, spec.breaker]);
     return {
       spec,
       name: spec.name,
@@ -105,10 +118,11 @@ export function buildRouteSet(file: string, loaded: RouteFile, previous: RouteSe
       rateLimit: spec.rateLimit === false ? undefined : rateLimitPolicy(spec.name, spec.rateLimit, loaded.clientAddress),
       breaker:
         previousBreakers.get(breakerKey) ??
-        createBreaker<[Exchange, number], Outcome>(
+        createBreaker<[BreakerCall], Outcome>(
           spec.name,
-          (signal, exchange, attempt) => exchange.send(signal, attempt),
-          { ...spec.breaker, timeoutMs: spec.responseTimeoutMs },
+          runCall,
+          // timeoutMs 0: no per-call timer; attempts keep their deadlines on the gateway's wheel.
+          { ...spec.breaker, timeoutMs: 0 },
           { ...deps, isFailure: countsAgainstBreaker },
         ),
     };

@@ -64,7 +64,16 @@ export class ClientFault extends Error {
 }
 
 const CONNECT_ERRORS = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
-const RESETS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+// undici: UND_ERR_SOCKET (the connection closed under the request), a response shorter or longer than it said.
+const RESETS = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+]);
 
 export function failureKind(error: unknown): FailureKind {
   if (error instanceof UpstreamStatusError) return error.dependency === undefined ? 'status_5xx' : 'dependency_unavailable';
@@ -73,10 +82,12 @@ export function failureKind(error: unknown): FailureKind {
   if (isBreakerOpen(error)) return 'breaker_open';
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'ECONNREFUSED') return 'connect_refused';
-  if (code === 'ECONNECT_TIMEOUT') return 'connect_timeout';
+  if (code === 'ECONNECT_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'connect_timeout';
+  if (code === 'CLIENT_GONE' || code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') return 'client_closed';
   if (typeof code === 'string' && CONNECT_ERRORS.has(code)) return 'connect_error';
   if (typeof code === 'string' && RESETS.has(code)) return 'reset';
-  if (typeof code === 'string' && code.startsWith('HPE_')) return 'bad_response';
+  if (typeof code === 'string' && (code.startsWith('HPE_') || code === 'UND_ERR_INFO' || code === 'UND_ERR_RESPONSE_EXCEEDED_MAX_SIZE'))
+    return 'bad_response';
   return 'internal';
 }
 

@@ -1,75 +1,112 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
 import type { UpstreamSpec } from './routeFile.ts';
 
 /**
- * One upstream service: its instances and one keep-alive connection pool (without it the
- * proxy opens a connection per request). Instances are taken round-robin; a retry moves on
- * to the next one, so a refused connection to one instance is retried on another.
+ * One instance of an upstream service: its undici `Pool` of keep-alive connections (no
+ * pipelining: a command is never queued behind another on one connection) and its outlier
+ * state.
  */
-export interface UpstreamTarget {
-  protocol: 'http:' | 'https:';
-  host: string;
-  hostname: string;
-  port: number;
-  /** The origin, for logs. */
-  origin: string;
+export interface UpstreamInstance {
+  readonly origin: string;
+  readonly pool: Pool;
+  /** Failures in a row (connect failures, resets, timeouts, 5xx); a success clears them. */
+  failures: number;
+  /** performance.now() until which the instance is ejected (skipped by the balancing); 0: in. */
+  ejectedUntil: number;
+  /** Times ejected in a row: each ejection lasts longer (up to 10 × the base). */
+  ejections: number;
 }
 
+/**
+ * One upstream service: its instances, taken round-robin; a retry moves on to the next
+ * one, so a refused connection to one instance is retried on another. Outlier ejection: an
+ * instance that fails `consecutiveFailures` times in a row is skipped for `ejectionMs`
+ * (longer each time it is ejected again), before the route's breaker — which counts the
+ * route as a whole — has seen enough to open; never all of them: with every instance out,
+ * the balancing uses them anyway.
+ */
 export class UpstreamPool {
   readonly name: string;
-  readonly agent: HttpAgent;
-  readonly targets: readonly UpstreamTarget[];
+  readonly instances: readonly UpstreamInstance[];
   readonly key: string;
+  private readonly consecutiveFailures: number;
+  private readonly ejectionMs: number;
   private next = 0;
 
   constructor(spec: UpstreamSpec) {
     this.name = spec.name;
     this.key = poolKey(spec);
-    this.targets = spec.urls.map(toTarget);
-    const options = {
-      keepAlive: true,
-      maxSockets: spec.maxSockets,
-      maxFreeSockets: spec.maxSockets,
-      // Idle pooled sockets close before the upstream's own keep-alive timeout (node: 5 s),
-      // so a request is never written to a socket the upstream is closing.
-      timeout: spec.idleTimeoutMs,
-      scheduling: 'lifo' as const,
-    };
-    this.agent = this.targets[0]?.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
+    this.consecutiveFailures = spec.outlierEjection.consecutiveFailures;
+    this.ejectionMs = spec.outlierEjection.ejectionMs;
+    this.instances = spec.urls.map((origin) => ({
+      origin,
+      pool: new Pool(origin, {
+        connections: spec.maxSockets,
+        pipelining: 1,
+        // Idle pooled connections close before the upstream's own keep-alive timeout (node: 5 s),
+        // so a request is never written to a connection the upstream is closing.
+        keepAliveTimeout: spec.idleTimeoutMs,
+        keepAliveMaxTimeout: spec.idleTimeoutMs,
+        // Connect deadlines are the gateway's own (the timer wheel); this one only bounds a connect nobody waits for.
+        connectTimeout: 30_000,
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      }),
+      failures: 0,
+      ejectedUntil: 0,
+      ejections: 0,
+    }));
   }
 
-  /** The instance for a request's first attempt. */
+  /** The instance index for a request's first attempt. */
   start(): number {
     const start = this.next;
-    this.next = (start + 1) % this.targets.length;
+    this.next = start + 1 === this.instances.length ? 0 : start + 1;
     return start;
   }
 
-  /** The instance for attempt `attempt` of a request that started at `start`. */
-  target(start: number, attempt: number): UpstreamTarget {
-    return this.targets[(start + attempt) % this.targets.length] as UpstreamTarget;
+  /** The instance for attempt `attempt` of a request that started at `start`: ejected instances are skipped. */
+  instance(start: number, attempt: number): UpstreamInstance {
+    const count = this.instances.length;
+    const first = (start + attempt) % count;
+    if (count === 1) return this.instances[0] as UpstreamInstance;
+    const now = performance.now();
+    for (let i = 0; i < count; i++) {
+      const candidate = this.instances[(first + i) % count] as UpstreamInstance;
+      if (candidate.ejectedUntil <= now) return candidate;
+    }
+    return this.instances[first] as UpstreamInstance; // all ejected: keep trying them in turn
+  }
+
+  succeeded(instance: UpstreamInstance): void {
+    if (instance.failures !== 0) instance.failures = 0;
+    if (instance.ejections !== 0 && instance.ejectedUntil <= performance.now()) instance.ejections = 0;
+  }
+
+  /** Counts a failure of the instance itself; returns true when it has just been ejected. */
+  failed(instance: UpstreamInstance): boolean {
+    if (this.instances.length === 1 || ++instance.failures < this.consecutiveFailures) return false;
+    instance.failures = 0;
+    instance.ejections = Math.min(instance.ejections + 1, 10);
+    instance.ejectedUntil = performance.now() + this.ejectionMs * instance.ejections;
+    return true;
+  }
+
+  /** Instances currently ejected (metrics). */
+  ejected(): number {
+    const now = performance.now();
+    let count = 0;
+    for (const instance of this.instances) if (instance.ejectedUntil > now) count++;
+    return count;
   }
 
   destroy(): void {
-    this.agent.destroy();
+    for (const instance of this.instances) instance.pool.destroy().catch(() => undefined);
   }
 }
 
 /** Pools survive a reload when their upstream is unchanged (warm connections are kept). */
 export function poolKey(spec: UpstreamSpec): string {
-  return JSON.stringify([spec.name, spec.urls, spec.maxSockets, spec.idleTimeoutMs]);
-}
-
-function toTarget(origin: string): UpstreamTarget {
-  const url = new URL(origin);
-  const protocol = url.protocol === 'https:' ? 'https:' : 'http:';
-  const hostname = url.hostname;
-  return {
-    protocol,
-    host: hostname,
-    hostname,
-    port: url.port === '' ? (protocol === 'https:' ? 443 : 80) : Number(url.port),
-    origin: url.origin,
-  };
+  return JSON.stringify([spec.name, spec.urls, spec.maxSockets, spec.idleTimeoutMs, spec.outlierEjection]);
 }

@@ -29,7 +29,7 @@ async function gatewayFor(yaml: string): Promise<TestGateway> {
 
 function runMain(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--conditions=source', MAIN], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', ...env },
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', GATEWAY_ADMIN_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = { stdout: '', stderr: '' };

@@ -218,7 +218,7 @@ describe('routing and pass-through', () => {
     expect((await send(gateway.url, 'GET', '/health/live')).json()).toEqual({ status: 'UP' });
     expect((await send(gateway.url, 'GET', '/health/ready')).status).toBe(200);
     expect((await send(gateway.url, 'GET', '//health/./live')).status).toBe(200); // normalised like every path
-    const metrics = (await send(gateway.url, 'GET', '/metrics')).body;
+    const metrics = (await send(gateway.adminUrl, 'GET', '/metrics')).body;
     expect(metrics).toMatch(/http_server_request_duration_seconds_count\{[^}]*method="POST",route="orders",status_class="2xx"\} \d+/);
     expect(metrics).toMatch(/http_server_request_duration_seconds_count\{[^}]*route="orders",status_class="4xx"\} \d+/);
     expect(metrics).toMatch(/circuit_breaker_state\{[^}]*breaker="orders"[^}]*\} 0/);
@@ -237,7 +237,7 @@ describe('upstream urls and the admin listing', () => {
     try {
       expect((await send(gateway.url, 'POST', '/api/v1/orders')).status).toBe(200);
       expect(live.requests).toHaveLength(1);
-      const listing = (await send(gateway.url, 'GET', '/routes')).json() as { routes: { name: string; upstream: unknown }[] };
+      const listing = (await send(gateway.adminUrl, 'GET', '/routes')).json() as { routes: { name: string; upstream: unknown }[] };
       expect(listing.routes.map((r) => r.name)).toEqual(['orders', 'dispatches', 'deliveries']);
       expect(listing.routes[0]?.upstream).toEqual({ name: 'order', urls: [live.url], source: 'ORDER_URL' });
     } finally {

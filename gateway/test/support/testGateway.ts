@@ -17,6 +17,8 @@ export interface LogLine {
 /** A gateway started in-process on a free port, with its route file, log lines and metrics. */
 export interface TestGateway extends RunningGateway {
   url: string;
+  /** The admin port's base url (/metrics, /routes, /health/*). */
+  adminUrl: string;
   routesFile: string;
   logs: LogLine[];
   registry: Registry;
@@ -46,10 +48,11 @@ export async function startTestGateway(yaml: string, config: Partial<GatewayConf
   });
   const logger = pino({ level: 'debug', formatters: { level: (label) => ({ level: label }) } }, sink);
   const registry = createRegistry('gateway');
-  const gateway = await startGateway({ port: 0, host: '127.0.0.1', routesFile, upstreamUrls: {}, ...config }, { logger, registry });
+  const gateway = await startGateway({ port: 0, host: '127.0.0.1', adminPort: 0, routesFile, upstreamUrls: {}, ...config }, { logger, registry });
   return {
     ...gateway,
     url: `http://127.0.0.1:${gateway.port}`,
+    adminUrl: `http://127.0.0.1:${gateway.adminPort}`,
     routesFile,
     logs,
     registry,

@@ -7,8 +7,13 @@ import { Counter, Gauge, type Registry } from 'prom-client';
  * breaker, so its timeout would abort every call in flight; here each call gets its own
  * AbortSignal that fires at `timeoutMs`, and the action must pass it to its I/O so a
  * timed-out request is really cancelled.
+ *
+ * `timeoutMs: 0` is the lean mode for callers that keep their own deadlines (the gateway's
+ * timer wheel): no AbortController, timer or wrapper per call; the action gets one shared
+ * signal that never aborts.
  */
 export interface BreakerSettings {
+  /** Per-call deadline; 0: none (the caller bounds its calls itself). */
   timeoutMs: number;
   /** Failure percentage in the rolling window that opens the breaker. */
   errorThresholdPercentage: number;
@@ -72,7 +77,8 @@ export function createBreaker<A extends unknown[], R>(
       clearTimeout(timer);
     }
   };
-  const circuit = new CircuitBreaker(withDeadline, {
+  const direct = (...args: A): Promise<R> => action(NEVER_ABORTED, ...args);
+  const circuit = new CircuitBreaker(settings.timeoutMs > 0 ? withDeadline : direct, {
     timeout: false,
     errorThresholdPercentage: settings.errorThresholdPercentage,
     volumeThreshold: settings.volumeThreshold,
@@ -98,13 +104,15 @@ export function createBreaker<A extends unknown[], R>(
 
   return {
     name,
-    fire: (...args: A) => circuit.fire(...args),
+    fire: (...args: A): Promise<R> => circuit.fire(...args),
     state: () => state,
     retryAfterSeconds: () =>
       Math.max(1, Math.ceil((openedAt + settings.resetTimeoutMs - Date.now()) / 1000)),
     shutdown: () => circuit.shutdown(),
   };
 }
+
+const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
 /** Whether an error is opossum's "breaker is open" rejection (the action was not called). */
 export function isBreakerOpen(error: unknown): boolean {
