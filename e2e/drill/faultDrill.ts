@@ -47,7 +47,7 @@ const killed = (platform: Platform, name: 'order' | 'read-model') =>
 const orderBreakerClosed = (p: Platform) =>
   eventually(
     async () => {
-      const text = await (await fetch(`${p.urls.GATEWAY_URL}/metrics`)).text();
+      const text = await (await fetch(`${p.urls.GATEWAY_ADMIN_URL}/metrics`)).text();
       return metricValue(text, 'circuit_breaker_state', { breaker: 'orders' }) === 0;
     },
     { timeoutMs: 60_000, intervalMs: 100, what: "the gateway's order breaker to close" },

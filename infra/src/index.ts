@@ -32,3 +32,14 @@ export { startPlatform, type Platform, type RunningService } from './platform/pl
 export { waitFor } from './process/waitFor.ts';
 export { SERVICES, DEFAULT_PORTS, serviceUrls, type ServicePorts, type ServiceDefinition } from './platform/services.ts';
 export { ensureSchemathesis, isSchemathesisInstalled, schemathesisCommand, schemathesisVersion } from './install/schemathesis.ts';
+export { composeScrapeTargets, metricsPort, scrapeTargets } from './observability/scrapeTargets.ts';
+export {
+  prometheusOpsDir,
+  renderPrometheusConfig,
+  shippedPrometheusConfig,
+  shippedRuleFiles,
+  shippedTargets,
+  withAlertFor,
+  type RenderOptions,
+} from './observability/prometheusConfig.ts';
+export { ensurePrometheusInstalled, PROMETHEUS, PROMTOOL, startPrometheus, type PrometheusOptions, type RunningPrometheus } from './observability/prometheus.ts';

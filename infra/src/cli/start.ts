@@ -3,6 +3,9 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureInfrastructure, infrastructureEnv, stopInfrastructure } from '../index.ts';
+import { renderPrometheusConfig } from '../observability/prometheusConfig.ts';
+import { startPrometheus, type RunningPrometheus } from '../observability/prometheus.ts';
+import { scrapeTargets } from '../observability/scrapeTargets.ts';
 import { DEFAULT_PORTS, SERVICES } from '../platform/services.ts';
 import { startPlatform } from '../platform/platform.ts';
 import { stateDir } from '../state.ts';
@@ -12,9 +15,12 @@ const pidFile = join(runDir, 'platform.pid');
 mkdirSync(runDir, { recursive: true });
 writeFileSync(pidFile, String(process.pid));
 
-const ports = Object.fromEntries(
-  SERVICES.map((s) => [s.name, Number(process.env[`${s.name.toUpperCase().replace('-', '_')}_PORT`] ?? s.defaultPort)]),
-) as typeof DEFAULT_PORTS;
+const ports: typeof DEFAULT_PORTS = {
+  ...(Object.fromEntries(
+    SERVICES.map((s) => [s.name, Number(process.env[`${s.name.toUpperCase().replace('-', '_')}_PORT`] ?? s.defaultPort)]),
+  ) as Omit<typeof DEFAULT_PORTS, 'gateway-admin'>),
+  'gateway-admin': Number(process.env['GATEWAY_ADMIN_PORT'] ?? DEFAULT_PORTS['gateway-admin']),
+};
 // Listen addresses: loopback unless GATEWAY_HOST / READ_MODEL_HOST say otherwise (e.g. 0.0.0.0 to
 // reach them from another machine); the write services always listen on loopback here.
 const publicHosts = {
@@ -37,6 +43,24 @@ try {
   const origin = (name: 'gateway' | 'read-model') => platform.services.find((s) => s.definition.name === name)?.url;
   console.log('\nCommands → gateway %s, queries → read model %s', origin('gateway'), origin('read-model'));
   console.log('Write services listen on 127.0.0.1 only; the gateway on %s, the read model on %s.', publicHosts.gateway, publicHosts['read-model']);
+  // Opt-in: PROMETHEUS=1 runs Prometheus (Debian's package) beside the platform with the shipped
+  // ops/prometheus config, its targets rewritten to the ports above (PROMETHEUS_PORT, default 9090).
+  let prometheus: RunningPrometheus | undefined;
+  if (['1', 'true', 'yes'].includes((process.env['PROMETHEUS'] ?? '').toLowerCase())) {
+    const dir = join(stateDir(), 'prometheus');
+    try {
+      prometheus = await startPrometheus({
+        configFile: renderPrometheusConfig({ dir: join(dir, 'config'), targets: scrapeTargets(ports) }),
+        dataDir: join(dir, 'data'),
+        port: Number(process.env['PROMETHEUS_PORT'] ?? 9090),
+        logFile: join(stateDir(), 'logs', 'prometheus.log'),
+      });
+      console.log(`\nPrometheus ${prometheus.url} (alerts ${prometheus.url}/alerts, log ${prometheus.logFile})`);
+    } catch (error) {
+      // The platform runs on without it.
+      console.error(`\nPrometheus did not start: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   console.log('Ctrl-C or `npm stop` stops everything.');
 
   let stopping = false;
@@ -44,6 +68,7 @@ try {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping services, then infrastructure…`);
+    await prometheus?.stop();
     await platform.stop();
     await stopInfrastructure();
     rmSync(pidFile, { force: true });

@@ -21,8 +21,9 @@ export const installDebianPackages = serially(async (packages: readonly string[]
   if (await areDebianPackagesInstalled(packages)) return;
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   if (!indexUpdated) {
-    await run('apt-get', ['update', '-q'], { env });
+    await run('apt-get', ['-o', 'DPkg::Lock::Timeout=600', 'update', '-q'], { env });
     indexUpdated = true;
   }
-  await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...packages], { env });
+  // Another process (a parallel test suite, a benchmark) may hold dpkg's lock: wait for it.
+  await run('apt-get', ['-o', 'DPkg::Lock::Timeout=600', 'install', '-y', '-q', '--no-install-recommends', ...packages], { env });
 });

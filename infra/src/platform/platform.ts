@@ -52,7 +52,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     // HOST last: neither the caller's shell (some export HOST as the machine's name) nor `env` widens a write service.
     const host = listenHost(definition.name, options.publicHosts);
     const child = spawn(process.execPath, [definition.entry], {
-      env: { ...env, ...extra.env, PORT: String(port), HOST: host },
+      env: {
+        ...env,
+        ...extra.env,
+        PORT: String(port),
+        HOST: host,
+        ...(definition.name === 'gateway' ? { GATEWAY_ADMIN_PORT: String(options.ports['gateway-admin']) } : {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.pipe(log);

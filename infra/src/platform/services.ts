@@ -17,7 +17,11 @@ export const SERVICES: readonly ServiceDefinition[] = [
   { name: 'gateway', entry: join(root, 'gateway/src/main.ts'), defaultPort: 8080 },
 ];
 
-export type ServicePorts = Record<ServiceDefinition['name'], number>;
+/** A port per service, and the gateway's admin port (`/metrics`, `/routes`; loopback only). */
+export type ServicePorts = Record<ServiceDefinition['name'], number> & { 'gateway-admin': number };
+
+/** The gateway's admin port when nothing says otherwise (gateway/src/gatewayConfig.ts). */
+export const DEFAULT_GATEWAY_ADMIN_PORT = 9080;
 
 /** The two services clients call; the write services are reached only through them. */
 export type PublicService = 'gateway' | 'read-model';
@@ -40,9 +44,10 @@ export function probeOrigin(host: string, port: number): string {
   return `http://${address}:${port}`;
 }
 
-export const DEFAULT_PORTS: ServicePorts = Object.fromEntries(
-  SERVICES.map((s) => [s.name, s.defaultPort]),
-) as ServicePorts;
+export const DEFAULT_PORTS: ServicePorts = {
+  ...(Object.fromEntries(SERVICES.map((s) => [s.name, s.defaultPort])) as Record<ServiceDefinition['name'], number>),
+  'gateway-admin': DEFAULT_GATEWAY_ADMIN_PORT,
+};
 
 /** Environment wiring the services to each other (ORDER_URL etc.) for a set of ports. */
 export function serviceUrls(ports: ServicePorts): Record<string, string> {
@@ -52,5 +57,6 @@ export function serviceUrls(ports: ServicePorts): Record<string, string> {
     DELIVERY_URL: `http://127.0.0.1:${ports.delivery}`,
     READ_MODEL_URL: `http://127.0.0.1:${ports['read-model']}`,
     GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
+    GATEWAY_ADMIN_URL: `http://127.0.0.1:${ports['gateway-admin']}`,
   };
 }

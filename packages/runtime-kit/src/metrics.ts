@@ -3,11 +3,19 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 
 export { Counter, Gauge, Histogram, Registry };
 
+/**
+ * prom-client default metrics left out of every registry: gauges named `_total`, which
+ * `promtool check metrics` refuses (only counters end in `_total`). Their per-type
+ * breakdowns stay (`nodejs_active_handles{type}` etc.; `sum()` of one is the dropped total).
+ */
+export const EXCLUDED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'] as const;
+
 /** One registry per service, with process metrics and a `service` label on everything. */
 export function createRegistry(service: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
+  for (const name of EXCLUDED_DEFAULT_METRICS) registry.removeSingleMetric(name);
   return registry;
 }
 

@@ -17,5 +17,6 @@ export function freePort(): Promise<number> {
 export async function freePorts(): Promise<ServicePorts> {
   const ports: Partial<ServicePorts> = {};
   for (const s of SERVICES) ports[s.name] = await freePort();
+  ports['gateway-admin'] = await freePort();
   return ports as ServicePorts;
 }
