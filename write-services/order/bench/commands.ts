@@ -1,53 +1,445 @@
-// node write-services/order/bench/commands.ts [requests=2000] [concurrency=16]
-// PlaceOrder through HTTP against an in-process order service on a throwaway schema, with
-// real Kafka: request latency percentiles, throughput, and how long after the last 201
-// the last OrderPlaced reached Kafka (relay lag). Numbers depend on the machine (2 cores,
-// load generator in the same process): compare runs, don't quote them as capacity.
+// npm run bench:commands — what one command costs on the write path (issue #17), every row in
+// one run on this machine: the mariadb-driver floor (PlaceOrder's statements, no HTTP), the
+// order service direct without and with an Idempotency-Key, one dispatch and one delivery
+// command, then fsyncs per command at 1, 4 and 16 concurrent callers (group commit).
+// Services run as production does (own process, `node src/main.ts`, access log on) on
+// throwaway schemas of the shared MariaDB, with real Kafka; wrk drives them. CPU per command
+// comes from /proc (the service's and mariadbd's), statements, prepares and fsyncs from
+// MariaDB's SHOW GLOBAL STATUS before and after each row. The section goes to
+// docs/benchmarks.md.
+//
+// Settings (environment): BENCH_DURATION_S (10), BENCH_WARMUP_S (3), BENCH_CONNECTIONS (16),
+// BENCH_ROWS (all: floor,order,order-key,dispatch,delivery,fsync), BENCH_REPORT, BENCH_BASELINE
+// (a JSON file of an earlier run's rows, quoted in the text), BENCH_SAVE (where to write this
+// run's rows as JSON).
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyMigrations, connectionConfig } from '@delivery/command-kit';
 import { EVENT_TOPICS } from '@delivery/contracts';
-import { createThrowawayDatabase, EventTap, eventually, placeOrderBody } from '@delivery/test-support';
-import { startOrderService } from '../src/index.ts';
+import { ensureInfrastructure, kafkaBrokers, mariadb, repoRoot } from '@delivery/infra';
+import { createLogger } from '@delivery/runtime-kit';
+import {
+  adminQuery,
+  BENCHMARKS_DOC,
+  cpuSeconds,
+  createThrowawayDatabase,
+  eventually,
+  freePort,
+  placeOrderBody,
+  type ThrowawayDatabase,
+  writeBenchmarkSection,
+} from '@delivery/test-support';
+import { Kafka, logLevel } from 'kafkajs';
+import { createPool } from 'mariadb';
 
-const total = Number(process.argv[2] ?? 2000);
-const concurrency = Number(process.argv[3] ?? 16);
-const body = JSON.stringify(placeOrderBody({ customerId: 'bench', requestNote: null }));
+const settings = {
+  duration: Number(process.env.BENCH_DURATION_S ?? 10),
+  warmup: Number(process.env.BENCH_WARMUP_S ?? 3),
+  connections: Number(process.env.BENCH_CONNECTIONS ?? 16),
+  rows: (process.env.BENCH_ROWS ?? 'floor,order,order-key,dispatch,delivery,fsync').split(','),
+};
+const DOC = process.env.BENCH_REPORT ?? BENCHMARKS_DOC;
+const SCRATCH = join(tmpdir(), `commands-bench-${process.pid}`);
+mkdirSync(SCRATCH, { recursive: true });
+/** Aggregates seeded for the commands that change one (each AcceptDispatch needs a REQUESTED dispatch of its own). */
+const SEEDED = Number(process.env.BENCH_SEEDED ?? 60_000);
 
-const database = await createThrowawayDatabase('order_db_bench');
-const tap = await EventTap.start(EVENT_TOPICS.order);
-const service = await startOrderService({ port: 0, host: '127.0.0.1', databaseUrl: database.url, logLevel: 'warn' });
-try {
-  const latencies: number[] = [];
-  const ids = new Set<string>();
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        next++;
-        const t0 = performance.now();
-        const res = await fetch(`${service.url}/api/v1/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-        const json = (await res.json()) as { orderId: string };
-        latencies.push(performance.now() - t0);
-        if (res.status !== 201) throw new Error(`status ${res.status}`);
-        ids.add(json.orderId);
-      }
-    }),
-  );
-  const elapsed = performance.now() - started;
-  await eventually(() => tap.received.filter((r) => ids.has(r.event.aggregateId)).length >= ids.size, { timeoutMs: 120_000, what: 'all events' });
-  const lag = performance.now() - started - elapsed;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
-  console.log(
-    JSON.stringify({
-      requests: total,
-      concurrency,
-      throughputPerSecond: Math.round((total / elapsed) * 1000),
-      latencyMs: { p50: pct(50), p90: pct(90), p99: pct(99), max: latencies.at(-1)!.toFixed(1) },
-      lastEventAfterLastAnswerMs: Math.round(lag),
-    }),
-  );
-} finally {
-  await service.close();
-  await tap.stop();
-  await database.drop();
+const STATUS = [
+  'Com_select',
+  'Com_insert',
+  'Com_update',
+  'Com_delete',
+  'Com_begin',
+  'Com_commit',
+  'Com_rollback',
+  'Com_stmt_prepare',
+  'Com_stmt_execute',
+  'Questions',
+  'Innodb_data_fsyncs',
+] as const;
+type Status = Record<(typeof STATUS)[number], number>;
+
+export interface Row {
+  name: string;
+  commands: number;
+  errors: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  /** CPU ms per command: the process under test (for the floor: the bench process, i.e. the driver). */
+  serviceCpu: number;
+  mariadbCpu: number;
+  perCommand: Status;
+  connections: number;
 }
+
+async function main(): Promise<void> {
+  await ensureInfrastructure({ only: ['mariadb', 'kafka'] });
+  const mariadbPid = mariadb.pid();
+  if (mariadbPid === undefined) throw new Error('mariadbd is not ours (no pid file): its CPU cannot be measured');
+  ensureWrk();
+  const load = { before: loadavg() };
+  const rows: Row[] = [];
+  const fsync: Row[] = [];
+  const want = (row: string) => settings.rows.includes(row);
+
+  if (want('floor')) rows.push(await floorRow(mariadbPid));
+  console.log(JSON.stringify(rows[0]));
+  if (want('order') || want('order-key') || want('fsync')) {
+    await withService('order', async (service) => {
+      const body = luaString(JSON.stringify(placeOrderBody({ customerId: 'bench', requestNote: null })));
+      const post = `wrk.method = "POST"\nwrk.body = ${body}\nwrk.headers["Content-Type"] = "application/json"\n`;
+      const plain = script('order', post);
+      if (want('order')) rows.push(await wrkRow('order: PlaceOrder, direct', service, '/api/v1/orders', plain, mariadbPid));
+      if (want('order-key')) {
+        const keyed = script(
+          'order-key',
+          `${post}local prefix = "${randomBytes(6).toString('hex')}-"\nlocal n = 0\nrequest = function()\n  n = n + 1\n  wrk.headers["Idempotency-Key"] = prefix .. n\n  return wrk.format()\nend\n`,
+        );
+        rows.push(await wrkRow('order: PlaceOrder, direct, Idempotency-Key', service, '/api/v1/orders', keyed, mariadbPid));
+      }
+      if (want('fsync')) {
+        for (const connections of [1, 4, 16]) {
+          fsync.push(await wrkRow(`order: PlaceOrder, ${connections} callers`, service, '/api/v1/orders', plain, mariadbPid, connections));
+        }
+      }
+    });
+  }
+  if (want('dispatch')) {
+    await withService('dispatch', async (service) => {
+      await seed(service.database, 'dispatches', (id) => [id, id, 37.5, 127, 37.6, 127.1, 'REQUESTED'], [
+        'id', 'order_id', 'pickup_lat', 'pickup_lng', 'dropoff_lat', 'dropoff_lng', 'status',
+      ]);
+      const lua = rotating(`"/api/v1/dispatches/" .. id(n) .. "/accept"`, `"{\\"riderId\\":\\"rider-" .. n .. "\\"}"`, SEEDED);
+      rows.push(await wrkRow('dispatch: AcceptDispatch, direct', service, '/', script('dispatch', lua), mariadbPid));
+    });
+  }
+  if (want('delivery')) {
+    await withService('delivery', async (service) => {
+      await seed(service.database, 'deliveries', (id) => [id, id, id, 'rider-1', 'READY'], ['id', 'order_id', 'dispatch_id', 'rider_id', 'status'], 4000);
+      const lua = rotating(`"/api/v1/deliveries/" .. id(n % 4000) .. "/location"`, `'{"lat":37.5,"lng":127.0' .. (n % 10) .. '}'`, 4000, 'PUT');
+      rows.push(await wrkRow('delivery: UpdateDeliveryLocation, direct', service, '/', script('delivery', lua), mariadbPid));
+    });
+  }
+  const after = loadavg();
+  if (process.env.BENCH_SAVE) writeFileSync(process.env.BENCH_SAVE, JSON.stringify({ rows, fsync, load: { before: load.before, after } }, null, 2));
+  writeReport(rows, fsync, { before: load.before[0] ?? 0, after: after[0] ?? 0 });
+  console.log(`written to ${DOC}`);
+}
+
+// ---- the floor: PlaceOrder's statements through the plain driver ----
+
+async function floorRow(mariadbPid: number): Promise<Row> {
+  const database = await createThrowawayDatabase('order_db_floor');
+  try {
+    await applyMigrations({ databaseUrl: database.url, migrationsDir: join(repoRoot, 'prisma/order/migrations'), logger: createLogger('bench', 'silent') });
+    const pool = createPool({ ...connectionConfig(database.url), connectionLimit: settings.connections, minimumIdle: settings.connections });
+    const body = placeOrderBody({ customerId: 'bench', requestNote: null });
+    const envelope = JSON.stringify({ eventType: 'OrderPlaced', payload: body });
+    const command = async () => {
+      const id = crypto.randomUUID();
+      const conn = await pool.getConnection();
+      try {
+        await conn.beginTransaction();
+        await conn.execute('SELECT * FROM orders WHERE id = ? LIMIT 1', [id]);
+        const now = new Date();
+        await conn.execute(
+          `INSERT INTO orders (id, customer_id, store_id, items, total_amount, address_line, address_lat, address_lng, request_note, status, cancel_reason, version, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'PLACED', NULL, 1, ?, ?)`,
+          [id, body.customerId, body.storeId, JSON.stringify(body.items), 21000, body.deliveryAddress.line, body.deliveryAddress.lat, body.deliveryAddress.lng, null, now, now],
+        );
+        await conn.execute('SELECT * FROM orders WHERE id = ? LIMIT 1', [id]);
+        await conn.execute(
+          `INSERT INTO outbox_event (event_id, aggregate_id, version, event_type, topic, correlation_id, envelope, created_at) VALUES (?, ?, 1, 'OrderPlaced', 'order.event', ?, ?, UTC_TIMESTAMP(3))`,
+          [crypto.randomUUID(), id, id, envelope],
+        );
+        await conn.commit();
+      } finally {
+        await conn.release();
+      }
+    };
+    const run = async (seconds: number) => {
+      const latencies: number[] = [];
+      const until = performance.now() + seconds * 1000;
+      await Promise.all(
+        Array.from({ length: settings.connections }, async () => {
+          while (performance.now() < until) {
+            const t0 = performance.now();
+            await command();
+            latencies.push(performance.now() - t0);
+          }
+        }),
+      );
+      return latencies;
+    };
+    await run(settings.warmup);
+    const before = await measure(process.pid, mariadbPid);
+    const started = performance.now();
+    const latencies = await run(settings.duration);
+    const elapsed = (performance.now() - started) / 1000;
+    const after = await measure(process.pid, mariadbPid);
+    await pool.end();
+    latencies.sort((a, b) => a - b);
+    const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? Number.NaN;
+    return row('floor: mariadb driver, PlaceOrder statements', before, after, latencies.length, 0, latencies.length / elapsed, pct(0.5), pct(0.99));
+  } finally {
+    await database.drop();
+  }
+}
+
+// ---- services under wrk ----
+
+interface ServiceProcess {
+  name: string;
+  url: string;
+  pid: number;
+  database: ThrowawayDatabase;
+}
+
+/** Runs `use` against a fresh instance of the service; a service that fails is reported and the other rows still run. */
+async function withService(name: 'order' | 'dispatch' | 'delivery', use: (service: ServiceProcess) => Promise<void>): Promise<void> {
+  await serviceRun(name, use).catch((error: unknown) => console.error(`${name} rows skipped: ${(error as Error).message}`));
+}
+
+async function serviceRun(name: 'order' | 'dispatch' | 'delivery', use: (service: ServiceProcess) => Promise<void>): Promise<void> {
+  const database = await createThrowawayDatabase(`${name}_db_bench`);
+  const groupId = `${database.name}-reactions`;
+  await startReactionsAtEnd(groupId);
+  const port = await freePort();
+  const logFile = join(SCRATCH, `${name}.log`);
+  const log = createWriteStream(logFile);
+  const child = spawn(process.execPath, ['--conditions=source', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), join(repoRoot, `write-services/${name}/src/main.ts`)], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      [`${name.toUpperCase()}_DATABASE_URL`]: database.url,
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      REACTIONS_GROUP_ID: groupId,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    const outcome = await eventually(
+      async () => (child.exitCode !== null ? `exited with ${child.exitCode}` : (await fetch(`${url}/health/ready`)).ok && 'ready'),
+      { timeoutMs: 60_000, intervalMs: 200, what: `${name} service to be ready (see ${logFile})` },
+    );
+    if (outcome !== 'ready') throw new Error(`${name} service ${outcome}; see ${logFile}`);
+    await use({ name, url, pid: child.pid ?? 0, database });
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await database.drop();
+    await deleteGroup(groupId);
+  }
+}
+
+/** The service's reactions start at the topics' end: other runs' events are not this one's work. */
+async function startReactionsAtEnd(groupId: string): Promise<void> {
+  const admin = new Kafka({ brokers: kafkaBrokers(), clientId: 'commands-bench', logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    for (const topic of Object.values(EVENT_TOPICS)) await admin.resetOffsets({ groupId, topic, earliest: false });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function deleteGroup(groupId: string): Promise<void> {
+  const admin = new Kafka({ brokers: kafkaBrokers(), clientId: 'commands-bench', logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.deleteGroups([groupId]).catch(() => undefined);
+  await admin.disconnect();
+}
+
+/** Deterministic aggregate ids, the same in SQL and in wrk's Lua: `%08x-0000-4000-8000-000000000000`. */
+const seededId = (n: number) => `${n.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`;
+const LUA_ID = 'local function id(n) return string.format("%08x-0000-4000-8000-000000000000", n) end\n';
+
+async function seed(database: ThrowawayDatabase, table: string, values: (id: string) => unknown[], columns: string[], count = SEEDED): Promise<void> {
+  const all = [...columns, 'version', 'created_at', 'updated_at'];
+  for (let start = 0; start < count; start += 2000) {
+    const ids = Array.from({ length: Math.min(2000, count - start) }, (_, i) => seededId(start + i));
+    await adminQuery(
+      `INSERT INTO \`${database.name}\`.\`${table}\` (${all.join(', ')}) VALUES ${ids.map(() => `(${all.map(() => '?').join(', ')})`).join(', ')}`,
+      ids.flatMap((id) => [...values(id), 1, new Date(), new Date()]),
+    );
+  }
+}
+
+/** A wrk script whose n-th request goes to `path(n)` with `body(n)`; n wraps at `count`. */
+function rotating(path: string, body: string, count: number, method = 'POST'): string {
+  return `${LUA_ID}local n = -1\nrequest = function()\n  n = (n + 1) % ${count}\n  return wrk.format("${method}", ${path}, { ["Content-Type"] = "application/json" }, ${body})\nend\n`;
+}
+
+function script(name: string, lua: string): string {
+  const file = join(SCRATCH, `${name}.lua`);
+  writeFileSync(file, lua);
+  return file;
+}
+
+const luaString = (text: string) => `[==[${text}]==]`;
+
+async function wrkRow(name: string, service: ServiceProcess, path: string, lua: string, mariadbPid: number, connections = settings.connections): Promise<Row> {
+  if (settings.warmup > 0) wrk(service.url + path, lua, settings.warmup, connections);
+  const before = await measure(service.pid, mariadbPid);
+  const result = wrk(service.url + path, lua, settings.duration, connections);
+  const after = await measure(service.pid, mariadbPid);
+  const good = result.requests - result.errors;
+  const r = row(name, before, after, good, result.errors, good / settings.duration, result.p50, result.p99, connections);
+  console.log(JSON.stringify(r));
+  return r;
+}
+
+function wrk(url: string, lua: string, seconds: number, connections: number): { requests: number; errors: number; p50: number; p99: number } {
+  if (!existsSync(lua)) throw new Error(`${lua} disappeared`);
+  const output = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', lua, url], { encoding: 'utf8' });
+  const latency = (q: string) => {
+    const m = new RegExp(`^\\s+${q}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(output);
+    return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2] as 'us' | 'ms' | 's'] : Number.NaN;
+  };
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
+  return {
+    requests: Number(/(\d+) requests in/.exec(output)?.[1] ?? 0),
+    errors: non2xx + (socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0),
+    p50: latency('50'),
+    p99: latency('99'),
+  };
+}
+
+function ensureWrk(): void {
+  try {
+    execFileSync('sh', ['-c', 'command -v wrk'], { stdio: 'ignore' });
+  } catch {
+    execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', 'install', '-y', '-q', '--no-install-recommends', 'wrk'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  }
+}
+
+// ---- counters ----
+
+interface Snapshot {
+  at: number;
+  cpu: number;
+  mariadbCpu: number;
+  status: Status;
+}
+
+async function measure(pid: number, mariadbPid: number): Promise<Snapshot> {
+  const rows = await adminQuery<{ Variable_name: string; Value: string }[]>(
+    `SHOW GLOBAL STATUS WHERE Variable_name IN (${STATUS.map(() => '?').join(', ')})`,
+    [...STATUS],
+  );
+  const status = Object.fromEntries(STATUS.map((name) => [name, Number(rows.find((r) => r.Variable_name === name)?.Value ?? 0)])) as Status;
+  return { at: performance.now(), cpu: cpuSeconds(pid) ?? 0, mariadbCpu: cpuSeconds(mariadbPid) ?? 0, status };
+}
+
+function row(name: string, before: Snapshot, after: Snapshot, commands: number, errors: number, perSecond: number, p50: number, p99: number, connections = settings.connections): Row {
+  const per = (delta: number) => (commands > 0 ? delta / commands : Number.NaN);
+  return {
+    name,
+    commands,
+    errors,
+    perSecond,
+    p50,
+    p99,
+    serviceCpu: per((after.cpu - before.cpu) * 1000),
+    mariadbCpu: per((after.mariadbCpu - before.mariadbCpu) * 1000),
+    perCommand: Object.fromEntries(STATUS.map((s) => [s, per(after.status[s] - before.status[s])])) as Status,
+    connections,
+  };
+}
+
+// ---- report ----
+
+function writeReport(rows: Row[], fsync: Row[], load: { before: number; after: number }): void {
+  const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+  const statements = (s: Status) => `${f(s.Com_select + s.Com_insert + s.Com_update + s.Com_delete)} (${f(s.Com_select, 1)} S, ${f(s.Com_insert, 1)} I, ${f(s.Com_update, 1)} U)`;
+  const baseline = process.env.BENCH_BASELINE && existsSync(process.env.BENCH_BASELINE)
+    ? (JSON.parse(readFileSync(process.env.BENCH_BASELINE, 'utf8')) as { rows: Row[]; fsync: Row[]; load: { before: number[]; after: number[] } })
+    : undefined;
+  const table = (list: Row[]) => [
+    '| row | commands/s | p50 ms | p99 ms | service CPU ms/cmd | MariaDB CPU ms/cmd | statements/cmd | prepares/cmd | executes/cmd | fsyncs/cmd | errors |',
+    '|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|',
+    ...list.map(
+      (r) =>
+        `| ${r.name} | ${f(r.perSecond, 0)} | ${f(r.p50, 1)} | ${f(r.p99, 1)} | ${f(r.serviceCpu)} | ${f(r.mariadbCpu)} | ${statements(r.perCommand)} | ${f(r.perCommand.Com_stmt_prepare)} | ${f(r.perCommand.Com_stmt_execute)} | ${f(r.perCommand.Innodb_data_fsyncs)} | ${r.errors} |`,
+    ),
+  ];
+  const fsyncTable = (list: Row[]) => [
+    '| concurrent callers | commands/s | p50 ms | p99 ms | fsyncs/cmd | commits/cmd |',
+    '|---:|---:|---:|---:|---:|---:|',
+    ...list.map((r) => `| ${r.connections} | ${f(r.perSecond, 0)} | ${f(r.p50, 1)} | ${f(r.p99, 1)} | ${f(r.perCommand.Innodb_data_fsyncs)} | ${f(r.perCommand.Com_commit)} |`),
+  ];
+  const floor = rows.find((r) => r.name.startsWith('floor'));
+  const order = rows.find((r) => r.name === 'order: PlaceOrder, direct');
+  const lines = [
+    '## Write path: cost per command (`npm run bench:commands`)',
+    '',
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench:commands\` (write-services/order/bench/commands.ts) on`,
+    `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}, MariaDB ${mariadbVersion()} (innodb_flush_log_at_trx_commit=1, binlog off), real Kafka.`,
+    `Machine load: 1-minute load average ${f(load.before, 1)} before and ${f(load.after, 1)} after the run, on ${cpus().length} cores shared with`,
+    'other work (other engineers\' test suites and benchmarks): commands/s and latencies move with it; CPU per command and the',
+    'counters per command much less, so compare those. MariaDB\'s counters are global: another client\'s statements in the same',
+    'seconds land in these rows too (they show up as fractions in rows that should have whole numbers).',
+    '',
+    `Each row: ${settings.warmup} s warm-up, then ${settings.duration} s of \`wrk -t1 -c${settings.connections}\` (closed loop) straight to the service (no gateway),`,
+    'which runs in its own process as in production (`node src/main.ts`, access log on at info, to a file), on a throwaway schema.',
+    'The floor runs PlaceOrder\'s statements (SELECT the order, INSERT it, SELECT it back, INSERT the outbox row, in one',
+    `transaction) through the plain \`mariadb\` driver with its prepare cache, ${settings.connections} callers on a ${settings.connections}-connection pool, no HTTP;`,
+    'its "service CPU" is the bench process running the driver. Dispatch: AcceptDispatch on seeded REQUESTED dispatches (one each);',
+    'delivery: UpdateDeliveryLocation rotating over 4000 seeded READY deliveries. Statements: Com_select + Com_insert +',
+    'Com_update + Com_delete (S, I, U); begin and commit are not counted; the relay\'s polling and marking are included.',
+    '',
+    ...table(rows),
+    '',
+    '### Group commit: fsyncs per command as concurrency rises (order service, PlaceOrder)',
+    '',
+    ...fsyncTable(fsync),
+    '',
+  ];
+  if (floor && order) {
+    lines.push(
+      `Service commands/s against the floor's in this run: ${f(order.perSecond / floor.perSecond)}x (target: within 2x, i.e. ≥ 0.50).`,
+      '',
+    );
+  }
+  lines.push(
+    'The whole stack through the gateway (fixed offered rate, command-to-view lag) is not measured here yet: the gateway is being',
+    'rewritten at the same time (onto undici), so its figures would describe code that is about to change.',
+  );
+  if (baseline) {
+    lines.push(
+      '',
+      `### Before this work (baseline run, load average ${f(baseline.load.before[0] ?? Number.NaN, 1)} → ${f(baseline.load.after[0] ?? Number.NaN, 1)})`,
+      '',
+      ...table(baseline.rows),
+      '',
+      ...fsyncTable(baseline.fsync),
+    );
+  }
+  writeBenchmarkSection(lines.join('\n'), DOC);
+}
+
+function mariadbVersion(): string {
+  try {
+    return execFileSync('mariadbd', ['--version'], { encoding: 'utf8' }).split(/\s+/)[2] ?? '?';
+  } catch {
+    return '10.11';
+  }
+}
+
+await main();
+process.exit(0);
