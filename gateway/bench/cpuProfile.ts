@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 /**
  * Summarises a V8 .cpuprofile (node --cpu-prof) for the benchmark report: busy time (idle
- * excluded) by area (node:http client/server, syscalls, http-proxy-3, opossum, pino, the
+ * excluded) by area (node:http server, undici client, syscalls, opossum, pino, the
  * gateway's own code, ...) and the inclusive share of the frames that matter.
  */
 interface ProfileNode {
@@ -21,14 +21,14 @@ export interface ProfileSummary {
 const FRAMES = [
   'parserOnIncoming node:_http_server',
   'handle gateway.ts',
-  'forward proxy.ts',
+  'forward forwarder.ts',
   'fire circuit.js',
-  'withDeadline breaker.ts',
-  'send exchange.ts',
-  'stream web-incoming.js',
-  'ClientRequest node:_http_client',
-  'upstreamResponded exchange.ts',
-  'finished gateway-metrics.ts',
+  'run attempt.ts',
+  'writeH1 client-h1.js',
+  'execute client-h1.js',
+  'onResponseStart attempt.ts',
+  'onResponseData attempt.ts',
+  'finished gatewayMetrics.ts',
   'writev (native)',
 ];
 
@@ -81,7 +81,7 @@ function areaOf(frame: ProfileNode['callFrame']): string {
   }
   if (url.includes('/gateway/src/')) return 'gateway (own code)';
   if (url.includes('/runtime-kit/')) return 'runtime-kit';
-  if (url.includes('http-proxy-3')) return 'http-proxy-3';
+  if (url.includes('/undici/')) return 'undici (upstream client)';
   if (url.includes('opossum')) return 'opossum';
   if (url.includes('pino') || url.includes('sonic-boom') || url.includes('thread-stream')) return 'pino (access log)';
   if (url.includes('prom-client')) return 'prom-client';
