@@ -7,3 +7,5 @@ export * from './http/index.ts';
 export * from './service/index.ts';
 export * from './owners/index.ts';
 export * from './reactions/index.ts';
+export * from './startWriteService.ts';
+export * from './runWriteService.ts';

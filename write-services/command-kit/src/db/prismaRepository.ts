@@ -1,5 +1,5 @@
 import type { ExistingAggregate } from '../domain/decider.ts';
-import type { AggregateRepository } from '../service/writeServiceDefinition.ts';
+import type { AggregateRepository } from './aggregateRepository.ts';
 
 /** The columns every aggregate table has, as Prisma reads them; mapped here for every service. */
 interface AggregateRow {

@@ -1,4 +1,4 @@
-export * from './commandRoute.ts';
+export * from './commandPath.ts';
 export * from './commandMetrics.ts';
 export * from './openApiDocument.ts';
 export * from './writeServiceApp.ts';

@@ -13,13 +13,13 @@ import {
 import express, { type Express, type Router } from 'express';
 import type { DatabaseClient, SqlExecutor } from '../db/sqlExecutor.ts';
 import type { AggregateState, Command } from '../domain/decider.ts';
-import type { IdempotencyStore } from '../idempotency/idempotencyStore.ts';
 import type { CommandExecutor } from '../service/commandExecutor.ts';
+import type { CommandHandler } from '../service/commandHandler.ts';
 import type { WriteServiceDefinition } from '../service/writeServiceDefinition.ts';
 import { accessLog } from './accessLog.ts';
 import type { CommandCounter } from './commandMetrics.ts';
 import { commandRouter } from './commandRouter.ts';
-import { expressPath } from './commandRoute.ts';
+import { expressPath } from './commandPath.ts';
 import { methodNotAllowed } from './methodNotAllowed.ts';
 import { openApiDocument } from './openApiDocument.ts';
 import { queryRouter } from './queryRouter.ts';
@@ -29,7 +29,7 @@ export interface WriteServiceAppDeps<S extends AggregateState, C extends Command
   definition: WriteServiceDefinition<S, C, E, Tx>;
   db: DatabaseClient<Tx> & Tx;
   executor: CommandExecutor<S, C, E, Tx>;
-  idempotency: IdempotencyStore;
+  handler: CommandHandler<S, C, E, Tx>;
   commands: CommandCounter;
   registry: Registry;
   logger: Logger;
@@ -74,7 +74,7 @@ export function writeServiceApp<S extends AggregateState, C extends Command, E e
   app.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(openApi);
   });
-  app.use(commandRouter(deps), queryRouter(definition, db), methodNotAllowed(methods));
+  app.use(commandRouter({ ...deps, surface: definition }), queryRouter(definition, db), methodNotAllowed(methods));
   if (definition.internalRoutes) {
     app.use('/internal/v1', requireUtf8Json, express.json({ limit: deps.bodyLimit, strict: true }), definition.internalRoutes({ db, executor: deps.executor, clock: deps.clock }));
   }

@@ -1,6 +1,8 @@
 import { createBreaker, isBreakerOpen, Problem, type Breaker, type BreakerSettings, type Logger, type Registry } from '@delivery/runtime-kit';
 import type { z } from 'zod';
-import type { WriteServiceName } from '../service/writeServiceDefinition.ts';
+
+/** The three write services, by the name their owners are asked by. */
+export type WriteServiceName = 'order' | 'dispatch' | 'delivery';
 
 /** The other write services' base URLs (`ORDER_URL`, `DISPATCH_URL`, `DELIVERY_URL`). */
 export type OwnerUrls = Readonly<Record<WriteServiceName, string>>;

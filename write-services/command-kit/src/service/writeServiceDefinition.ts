@@ -1,24 +1,14 @@
 import type { AggregateType, DomainEvent } from '@delivery/contracts';
 import type { Router } from 'express';
 import type { z } from 'zod';
+import type { AggregateRepository } from '../db/aggregateRepository.ts';
 import type { DatabaseClient, SqlExecutor } from '../db/sqlExecutor.ts';
 import type { CommandExecutor } from './commandExecutor.ts';
 import type { AggregateState, Command, CommandContext, Decider, InitialState } from '../domain/decider.ts';
-import type { CommandRoute } from '../http/commandRoute.ts';
-import type { OwnerClient } from '../owners/ownerClient.ts';
+import type { CommandRoute } from './commandRoute.ts';
+import type { OwnerClient, WriteServiceName } from '../owners/ownerClient.ts';
 import type { Reaction } from '../reactions/reaction.ts';
 
-/** How one aggregate is stored: the service's typed Prisma client behind three calls. */
-export interface AggregateRepository<S extends AggregateState, Tx> {
-  load: (db: Tx, id: string) => Promise<S | undefined>;
-  /** The aggregates of these ids that exist, in one query (the query API's batch lookup). */
-  loadMany: (db: Tx, ids: readonly string[]) => Promise<S[]>;
-  insert: (tx: Tx, state: S) => Promise<void>;
-  /** Writes `state` only if the stored version is still `expectedVersion`; false when it is not. */
-  update: (tx: Tx, state: S, expectedVersion: number) => Promise<boolean>;
-}
-
-export type WriteServiceName = 'order' | 'dispatch' | 'delivery';
 
 /** What a rule across aggregates sees: the command its aggregate's decider accepted, the transaction, the owners. */
 export interface RuleCheck<S extends AggregateState, C extends Command, Tx> {
@@ -75,3 +65,6 @@ export interface InternalRouteDeps<S extends AggregateState, C extends Command, 
   executor: CommandExecutor<S, C, E, Tx>;
   clock: () => Date;
 }
+
+export type { AggregateRepository } from '../db/aggregateRepository.ts';
+export type { WriteServiceName } from '../owners/ownerClient.ts';

@@ -2,22 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { DomainEvent } from '@delivery/contracts';
 import { createLogger, createRegistry, DEFAULT_BREAKER, listen, type Logger, type Registry, retry } from '@delivery/runtime-kit';
-import type { SqlExecutor } from '../db/sqlExecutor.ts';
-import type { AggregateState, Command } from '../domain/decider.ts';
-import { commandCounter } from '../http/commandMetrics.ts';
-import { writeServiceApp } from '../http/writeServiceApp.ts';
-import { IdempotencyStore } from '../idempotency/idempotencyStore.ts';
-import { applyMigrations, MigrationRefused } from '../migrations/migrationRunner.ts';
-import { createKafkaPublisher } from '../outbox/kafkaPublisher.ts';
-import { outboxMetrics } from '../outbox/outboxMetrics.ts';
-import { OutboxRelay } from '../outbox/outboxRelay.ts';
-import { OwnerClient } from '../owners/ownerClient.ts';
-import { ReactionConsumer } from '../reactions/reactionConsumer.ts';
-import { CommandExecutor } from './commandExecutor.ts';
-import { startHousekeeping } from './housekeeping.ts';
-import type { FaultSeams } from './faultSeams.ts';
-import type { WriteServiceConfig } from './writeServiceConfig.ts';
-import type { WriteServiceDefinition } from './writeServiceDefinition.ts';
+import type { SqlExecutor } from './db/sqlExecutor.ts';
+import type { AggregateState, Command } from './domain/decider.ts';
+import { commandCounter } from './http/commandMetrics.ts';
+import { writeServiceApp } from './http/writeServiceApp.ts';
+import { IdempotencyStore } from './idempotency/idempotencyStore.ts';
+import { applyMigrations, MigrationRefused } from './migrations/migrationRunner.ts';
+import { createKafkaPublisher } from './outbox/kafkaPublisher.ts';
+import { outboxMetrics } from './outbox/outboxMetrics.ts';
+import { OutboxRelay } from './outbox/outboxRelay.ts';
+import { OwnerClient } from './owners/ownerClient.ts';
+import { ReactionConsumer } from './reactions/reactionConsumer.ts';
+import { CommandExecutor } from './service/commandExecutor.ts';
+import { CommandHandler } from './service/commandHandler.ts';
+import { startHousekeeping } from './service/housekeeping.ts';
+import type { FaultSeams } from './service/faultSeams.ts';
+import type { WriteServiceConfig } from './service/writeServiceConfig.ts';
+import type { WriteServiceDefinition } from './service/writeServiceDefinition.ts';
 
 export interface RunningWriteService {
   /** The reactions' consumer, when the service has reactions. */
@@ -74,7 +75,7 @@ export async function startWriteService<S extends AggregateState, C extends Comm
     definition,
     db,
     executor,
-    idempotency,
+    handler: new CommandHandler({ executor, idempotency, logger }),
     commands: commandCounter(registry),
     registry,
     logger,

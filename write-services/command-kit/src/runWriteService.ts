@@ -1,11 +1,11 @@
 import type { DomainEvent } from '@delivery/contracts';
 import { createLogger, onShutdownSignal } from '@delivery/runtime-kit';
-import type { SqlExecutor } from '../db/sqlExecutor.ts';
-import type { AggregateState, Command } from '../domain/decider.ts';
-import { readFaultSeams } from './faultSeams.ts';
+import type { SqlExecutor } from './db/sqlExecutor.ts';
+import type { AggregateState, Command } from './domain/decider.ts';
+import { readFaultSeams } from './service/faultSeams.ts';
 import { startWriteService } from './startWriteService.ts';
-import type { WriteServiceConfig } from './writeServiceConfig.ts';
-import type { WriteServiceDefinition } from './writeServiceDefinition.ts';
+import type { WriteServiceConfig } from './service/writeServiceConfig.ts';
+import type { WriteServiceDefinition } from './service/writeServiceDefinition.ts';
 
 /** `main.ts` of a write service: start, then stop gracefully on SIGTERM/SIGINT; exit 1 if start fails. */
 export async function runWriteService<S extends AggregateState, C extends Command, E extends DomainEvent, Tx extends SqlExecutor>(
