@@ -38,6 +38,10 @@ describe('compose.yaml', () => {
     expect(model.services['read-model']?.environment).toMatchObject({ MONGO_URL: 'mongodb://mongo:27017', REDIS_URL: 'redis://redis:6379' });
     expect(model.services.order?.environment?.ORDER_DATABASE_URL).toMatch(/^mysql:\/\/order_svc:.+@mariadb:3306\/order_db$/);
     expect(model.services.gateway?.environment).toMatchObject({ ORDER_URL: 'http://order:8081' });
+    // Rules across aggregates: each write service reaches the owners it asks by service name, not its own loopback.
+    expect(model.services.order?.environment).toMatchObject({ DELIVERY_URL: 'http://delivery:8083' });
+    expect(model.services.dispatch?.environment).toMatchObject({ ORDER_URL: 'http://order:8081', DELIVERY_URL: 'http://delivery:8083' });
+    expect(model.services.delivery?.environment).toMatchObject({ DISPATCH_URL: 'http://dispatch:8082' });
   });
 
   it('publishes only the gateway and the read model to the host; every service listens inside its container', async () => {
