@@ -13,3 +13,4 @@ export * from './placeOrderBody.ts';
 export * from './writeServicesUnderTest.ts';
 export * from './validJourney.ts';
 export * from './redelivery.ts';
+export * from './cpuProfile.ts';

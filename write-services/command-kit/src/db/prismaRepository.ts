@@ -30,7 +30,8 @@ type ChangedColumns<Data> = OwnColumns<Data> & Pick<AggregateRowInput, 'version'
 export interface VersionedDelegate<Row, Data> {
   findUnique(args: { where: { id: string } }): PromiseLike<Row | null>;
   findMany(args: { where: { id: { in: string[] } } }): PromiseLike<Row[]>;
-  create(args: { data: OwnColumns<Data> & AggregateRowInput }): PromiseLike<unknown>;
+  /** `createMany` of one row, not `create`: `create` reads the row back, one more round trip per command. */
+  createMany(args: { data: (OwnColumns<Data> & AggregateRowInput)[] }): PromiseLike<{ count: number }>;
   updateMany(args: { where: { id: string; version: number }; data: ChangedColumns<Data> }): PromiseLike<{ count: number }>;
 }
 
@@ -81,7 +82,7 @@ export function prismaRepository<
     },
     async insert(tx, state) {
       const data = { id: state[spec.idField], createdAt: new Date(state.createdAt), ...changedColumns(state) };
-      await spec.delegate(tx).create({ data });
+      await spec.delegate(tx).createMany({ data: [data] });
     },
     async update(tx, state, expectedVersion) {
       const where = { id: state[spec.idField], version: expectedVersion };

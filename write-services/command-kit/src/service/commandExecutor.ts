@@ -35,11 +35,16 @@ export class CommandExecutor<S extends AggregateState, C extends Command, E exte
     this.afterCommit = afterCommit;
   }
 
-  async execute(command: C, context: CommandContext, beforeCommit?: BeforeCommit<Tx>): Promise<AggregateState> {
+  /**
+   * `fresh`: the aggregate id was generated for this command (a creating route's random
+   * UUID), so there is nothing to load: the read is skipped (a collision would fail the
+   * INSERT on the primary key, never overwrite).
+   */
+  async execute(command: C, context: CommandContext, beforeCommit?: BeforeCommit<Tx>, fresh = false): Promise<AggregateState> {
     const next = await this.db
       .$transaction(
         async (tx) => {
-          const state = await this.executeIn(tx, command, context);
+          const state = await this.executeIn(tx, command, context, fresh);
           await beforeCommit?.(tx, state);
           return state;
         },
@@ -60,9 +65,9 @@ export class CommandExecutor<S extends AggregateState, C extends Command, E exte
    * evolve, write the aggregate and its events to the outbox. The caller commits, then calls
    * `committed()` so that the relay publishes at once.
    */
-  async executeIn(tx: Tx, command: C, context: CommandContext): Promise<S | InitialState> {
+  async executeIn(tx: Tx, command: C, context: CommandContext, fresh = false): Promise<S | InitialState> {
     const { decider, repository, eventSchema, aggregateType, rules } = this.definition;
-    const current = (await repository.load(tx, context.aggregateId)) ?? decider.initialState();
+    const current = (fresh ? undefined : await repository.load(tx, context.aggregateId)) ?? decider.initialState();
     const drafts = decider.decide(command, current, context);
     if (drafts.length > 0) await rules?.({ command, current, context, tx, owners: this.owners });
     const events = stampEvents(drafts, aggregateType, current.version, context);

@@ -52,7 +52,7 @@ export class CommandHandler<S extends AggregateState, C extends Command, E exten
     const key = request.idempotencyKey;
     if (key === undefined) {
       try {
-        return acknowledge(request, await this.#deps.executor.execute(request.command, request.context));
+        return acknowledge(request, await this.#deps.executor.execute(request.command, request.context, undefined, request.creates));
       } catch (error) {
         return refusal(request, error) ?? rethrow(error);
       }
@@ -76,7 +76,7 @@ export class CommandHandler<S extends AggregateState, C extends Command, E exten
     const { executor, idempotency, logger } = this.#deps;
     const recordAnswer: BeforeCommit<Tx> = (tx, next) => idempotency.complete(claim, acknowledge(request, next), tx);
     try {
-      return acknowledge(request, await executor.execute(request.command, request.context, recordAnswer));
+      return acknowledge(request, await executor.execute(request.command, request.context, recordAnswer, request.creates));
     } catch (error) {
       const meaning = commandErrorMeaning(error);
       const answer = refusal(request, error);
