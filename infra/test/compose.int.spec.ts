@@ -12,7 +12,16 @@ const run = promisify(execFile);
 const composeFile = join(repoRoot, 'compose.yaml');
 
 interface ComposeModel {
-  services: Record<string, { image?: string; build?: unknown; environment?: Record<string, string | number>; ports?: { published?: number | string; target?: number }[] }>;
+  services: Record<
+    string,
+    {
+      image?: string;
+      build?: unknown;
+      environment?: Record<string, string | number>;
+      ports?: ({ published?: number | string; target?: number } | string)[];
+      volumes?: string[];
+    }
+  >;
 }
 
 // A real Compose implementation (Debian's docker-compose) validates the file; no engine needed.
@@ -37,24 +46,39 @@ describe('compose.yaml', () => {
     }
     expect(model.services['read-model']?.environment).toMatchObject({ MONGO_URL: 'mongodb://mongo:27017', REDIS_URL: 'redis://redis:6379' });
     expect(model.services.order?.environment?.ORDER_DATABASE_URL).toMatch(/^mysql:\/\/order_svc:.+@mariadb:3306\/order_db$/);
-    expect(model.services.gateway?.environment).toMatchObject({ ORDER_URL: 'http://order:8081' });
+    expect(model.services.gateway?.environment).toMatchObject({ ORDER_URL: 'http://order:8081', GATEWAY_WORKERS: 'auto' });
     // Rules across aggregates: each write service reaches the owners it asks by service name, not its own loopback.
     expect(model.services.order?.environment).toMatchObject({ DELIVERY_URL: 'http://delivery:8083' });
     expect(model.services.dispatch?.environment).toMatchObject({ ORDER_URL: 'http://order:8081', DELIVERY_URL: 'http://delivery:8083' });
     expect(model.services.delivery?.environment).toMatchObject({ DISPATCH_URL: 'http://dispatch:8082' });
   });
 
-  it('publishes only the gateway and the read model to the host; every service listens inside its container', async () => {
+  it("publishes only the gateway and the read model to the host, and Grafana to the host's loopback; every service listens inside its container", async () => {
     const { stdout } = await run('docker-compose', ['-f', composeFile, 'config']);
     const model = parse(stdout) as ComposeModel;
     const published = Object.fromEntries(
       Object.entries(model.services)
         .filter(([, service]) => service.ports !== undefined)
-        .map(([name, service]) => [name, (service.ports ?? []).map((p) => `${String(p.published)}:${String(p.target)}`)]),
+        // docker-compose 1.x prints a port with a host address as the string `ip:published:target/tcp`.
+        .map(([name, service]) => [name, (service.ports ?? []).map((p) => (typeof p === 'string' ? p : `${String(p.published)}:${String(p.target)}`))]),
     );
-    expect(published).toEqual({ gateway: ['8080:8080'], 'read-model': ['8084:8084'] });
+    expect(published).toEqual({ gateway: ['8080:8080'], 'read-model': ['8084:8084'], grafana: ['127.0.0.1:3000:3000/tcp'] });
     // Containers reach each other by service name: HOST must not be loopback there (the write services' default).
     for (const name of ['gateway', 'order', 'dispatch', 'delivery', 'read-model']) expect(model.services[name]?.environment?.HOST).toBe('0.0.0.0');
+  });
+
+  it('runs Prometheus with the shipped configuration and rules, and Grafana with the shipped provisioning and dashboards', async () => {
+    const { stdout } = await run('docker-compose', ['-f', composeFile, 'config']);
+    const model = parse(stdout) as ComposeModel;
+    const mount = (source: string, target: string) => `${join(repoRoot, source)}:${target}:ro`;
+    expect(model.services.prometheus?.image).toMatch(/^prom\/prometheus:v2\./);
+    expect(model.services.prometheus?.volumes).toEqual(
+      expect.arrayContaining([mount('ops/prometheus/prometheus.compose.yml', '/etc/prometheus/prometheus.yml'), mount('ops/prometheus/rules', '/etc/prometheus/rules')]),
+    );
+    expect(model.services.grafana?.image).toMatch(/^grafana\/grafana:/);
+    expect(model.services.grafana?.volumes).toEqual(
+      expect.arrayContaining([mount('ops/grafana/provisioning', '/etc/grafana/provisioning'), mount('ops/grafana/dashboards', '/var/lib/grafana/dashboards')]),
+    );
   });
 
   it('is refused by the same implementation when broken', async () => {

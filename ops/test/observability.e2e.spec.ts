@@ -18,6 +18,15 @@ import {
   type ServiceDefinition,
 } from '@delivery/infra';
 import { commandClient, eventually, freePort, freePorts, placeOrderBody } from '@delivery/test-support';
+import {
+  dashboardFiles,
+  dashboardQueries,
+  exportedMetricNames,
+  parsePromQL,
+  recordedMetricNames,
+  SCRAPE_SERIES,
+  withTemplateVariables,
+} from './support/dashboards.ts';
 
 type ServiceName = ServiceDefinition['name'];
 const SERVICE_NAMES: ServiceName[] = ['gateway', 'order', 'dispatch', 'delivery', 'read-model'];
@@ -113,6 +122,23 @@ describe('observability against the running platform', () => {
     const { groups } = (await api('/api/v1/rules')) as { groups: { rules: { type: string }[] }[] };
     expect(groups.flatMap((g) => g.rules).filter((r) => r.type === 'alerting').length).toBeGreaterThanOrEqual(12);
   }, 60_000);
+
+  // The Grafana dashboards' other checks (schema, PromQL syntax) are in grafanaDashboards.int.spec.ts.
+  it('has Grafana dashboards that query only metrics the services export or the rules record, each accepted by Prometheus', async () => {
+    const known = new Set([...SCRAPE_SERIES, ...recordedMetricNames(), ...[...expositions.values()].flatMap(exportedMetricNames)]);
+    const queries = dashboardFiles().flatMap(dashboardQueries);
+    expect(queries.length).toBeGreaterThanOrEqual(40);
+    const unknown = queries.flatMap((q) => parsePromQL(withTemplateVariables(q.expr)).metricNames.filter((n) => !known.has(n)).map((n) => `${q.where}: ${n}`));
+    expect(unknown).toEqual([]);
+    // Prometheus' own parser and type checks (a range where an instant vector is due, an unknown function...).
+    const refused: string[] = [];
+    for (const q of queries) {
+      const response = await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(withTemplateVariables(q.expr))}`);
+      const body = (await response.json()) as { status: string; error?: string };
+      if (body.status !== 'success') refused.push(`${q.where}: ${body.error ?? response.status}`);
+    }
+    expect(refused).toEqual([]);
+  });
 
   it('raises ServiceDown for a stopped write service: pending, then firing, then resolved once it is back', async () => {
     const serviceDown = async (): Promise<ApiAlert | undefined> => {
