@@ -5,7 +5,7 @@ import type { RouteSet } from './routeSet.ts';
 /**
  * The gateway's own endpoints, on express: `/health/live`, `/health/ready`, `/metrics` and,
  * when enabled, `GET /routes`. Proxied traffic never passes through express (see
- * docs/decisions/gateway-proxy.md).
+ * docs/decisions/gateway-hot-path-outside-express.md).
  */
 export interface AdminApp {
   app: Express;

@@ -18,6 +18,8 @@ export type AttemptEnded = (attempt: Attempt, error: unknown, outcome: Outcome |
 export interface AttemptDeps {
   wheel: DeadlineWheel;
   ended: AttemptEnded;
+  /** The answer's head was out when the attempt failed (the whole-exchange deadline passed mid-body): counted only. */
+  brokeOff: (attempt: Attempt, error: Error) => void;
 }
 
 type Phase = 'connect' | 'head' | 'body' | 'discard' | 'over';
@@ -199,8 +201,10 @@ export class Attempt implements BreakerCall, AttemptInFlight, Timed, Dispatcher.
       this.fail(error);
     } else if (this.phase === 'body') {
       // Stalled mid-answer past the exchange's deadline: the head is out, so the client's connection is cut.
+      const error = new DeadlineExceeded(spec.totalTimeoutMs);
       exchange.failure = 'timeout';
-      this.stop(new DeadlineExceeded(spec.totalTimeoutMs));
+      this.deps.brokeOff(this, error);
+      this.stop(error);
     }
   }
 

@@ -32,7 +32,11 @@ export class Forwarder {
 
   constructor(deps: ForwardDeps) {
     this.deps = deps;
-    this.attemptDeps = { wheel: deps.wheel, ended: (attempt, error, outcome) => this.ended(attempt, error, outcome) };
+    this.attemptDeps = {
+      wheel: deps.wheel,
+      ended: (attempt, error, outcome) => this.ended(attempt, error, outcome),
+      brokeOff: (attempt, error) => deps.metrics.attemptFailed(attempt.exchange, failureKind(error)),
+    };
   }
 
   forward(exchange: Exchange, route: ActiveRoute, path: string): void {

@@ -12,18 +12,38 @@ import { gatewayConfig, type GatewayConfig } from './gatewayConfig.ts';
 import { GatewayMetrics } from './gatewayMetrics.ts';
 import { normalisePath } from './normalisePath.ts';
 import { RateLimiter, retryAfterSeconds, type BucketTable, type Clock } from './rateLimiter.ts';
-import { loadRouteFile } from './routeFile.ts';
+import { parseRouteFile } from './routeFile.ts';
+import { readRouteText, RouteReloads, type ReloadOptions } from './routeReloads.ts';
+import { watchRouteFile, type RouteWatch } from './routeWatch.ts';
 import { buildRouteSet, type RouteSet } from './routeSet.ts';
 import { problemFor } from './upstreamError.ts';
 
 export interface RunningGateway {
   port: number;
-  /** The admin port: `/metrics`, `/health/*` and, when enabled, `/routes` (loopback unless configured). */
+  /**
+   * The admin port: `/metrics`, `/health/*` and, when enabled, `/routes` (loopback unless
+   * configured). 0 in a worker thread: the main thread serves it.
+   */
   adminPort: number;
   /** Stops accepting, waits for requests in flight (up to the grace period), releases pools. */
   close(): Promise<void>;
-  /** Re-reads the route file; a bad file keeps the current routes and rejects with the reason. */
-  reload(): Promise<void>;
+  /**
+   * Re-reads the route file; a bad file keeps the current routes and rejects with the reason.
+   * Resolves true once applied; false when `ifChanged` found the content unchanged.
+   */
+  reload(options?: ReloadOptions): Promise<boolean>;
+  /** The active routes with their settings and breaker states (`GET /routes`). */
+  describeRoutes(): object[];
+}
+
+/** A gateway as one worker thread of several runs it (see `GatewayDeps.worker`). */
+export interface RunningGatewayWorker extends RunningGateway {
+  /**
+   * Swaps in the routes of a route file's text that the main thread read, and returns
+   * their description; throws, keeping the current routes, when the text is invalid.
+   * Neither counted nor logged: the main thread does that, once for all its workers.
+   */
+  applyRoutes(text: string): object[];
 }
 
 export interface GatewayDeps {
@@ -37,13 +57,24 @@ export interface GatewayDeps {
   rateLimitTable?: BucketTable;
   /** The limiter's monotonic clock in ms (tests). */
   clock?: Clock;
+  /** The route file's content, already read (a worker thread gets the main thread's); default: read the file. */
+  routesText?: string;
+  /**
+   * Runs the gateway as one worker thread of several (`GATEWAY_WORKERS` > 1, gatewayWorkers.ts):
+   * it listens with SO_REUSEPORT next to its siblings, serves no admin port, neither watches
+   * nor reloads the route file itself (the main thread hands it new routes through
+   * `applyRoutes`) and counts its requests in `gateway_worker_requests_total{worker=id}`.
+   */
+  worker?: { id: string };
 }
 
 /**
  * Starts the command gateway. `config` falls back to the environment-free defaults for
  * whatever it leaves out (`gatewayConfig({})`); port 0 picks a free port.
  */
-export async function startGateway(config: Partial<GatewayConfig> = {}, deps: GatewayDeps = {}): Promise<RunningGateway> {
+export function startGateway(config: Partial<GatewayConfig>, deps: GatewayDeps & { worker: { id: string } }): Promise<RunningGatewayWorker>;
+export function startGateway(config?: Partial<GatewayConfig>, deps?: GatewayDeps): Promise<RunningGateway>;
+export async function startGateway(config: Partial<GatewayConfig> = {}, deps: GatewayDeps = {}): Promise<RunningGatewayWorker> {
   const settings: GatewayConfig = { ...gatewayConfig({}), ...config };
   const logger = deps.logger ?? createLogger('gateway', settings.logLevel, { async: true });
   const registry = deps.registry ?? createRegistry('gateway');
@@ -51,14 +82,22 @@ export async function startGateway(config: Partial<GatewayConfig> = {}, deps: Ga
   const limiter = new RateLimiter(deps.rateLimitTable, deps.clock);
   metrics.observeRateLimits(limiter.table);
   const breakerDeps = { registry, logger };
+  const worker = deps.worker;
+  let served = 0;
+  if (worker !== undefined) metrics.observeWorkerRequests(worker.id, () => served);
 
-  let current: RouteSet = buildRouteSet(
-    settings.routesFile,
-    await loadRouteFile(settings.routesFile, settings.upstreamUrls),
-    undefined,
-    breakerDeps,
-  );
-  logger.info({ file: settings.routesFile, routes: current.describe() }, 'routes loaded');
+  const file = settings.routesFile;
+  const routesText = deps.routesText ?? (await readRouteText(file));
+  let current: RouteSet = buildRouteSet(file, parseRouteFile(routesText, file, settings.upstreamUrls), undefined, breakerDeps);
+  if (worker === undefined) logger.info({ file, routes: current.describe() }, 'routes loaded');
+  /** Swaps in the routes of `text`; the old set finishes its requests, then lets go of what it alone used. */
+  const applyRoutes = (text: string): object[] => {
+    const next = buildRouteSet(file, parseRouteFile(text, file, settings.upstreamUrls), current, breakerDeps);
+    const previous = current;
+    current = next;
+    previous.retire(next);
+    return next.describe();
+  };
 
   const admin = adminApp({ registry, logger, routes: () => current, admin: settings.admin });
   const wheel = new DeadlineWheel();
@@ -66,6 +105,7 @@ export async function startGateway(config: Partial<GatewayConfig> = {}, deps: Ga
 
   // The public port serves commands and health only; /metrics and /routes are on the admin port.
   const handle = (req: GatewayRequest, res: GatewayResponse): void => {
+    served++;
     const target = normalisePath(req.url ?? '/');
     if (target !== undefined && PUBLIC_OWN_PATHS.has(target.path)) {
       res.setHeader('X-Request-Id', requestIdOf(req.headers['x-request-id']));
@@ -124,7 +164,7 @@ export async function startGateway(config: Partial<GatewayConfig> = {}, deps: Ga
     headersTimeout: settings.headersTimeoutMs,
     requestTimeout: settings.requestTimeoutMs,
     connectionsCheckingInterval: Math.min(1000, settings.headersTimeoutMs || 1000),
-  });
+  }, { reusePort: worker !== undefined });
   service.server.removeAllListeners('clientError');
   service.server.on('clientError', clientErrorHandler(logger));
   // `Expect: 100-continue`: the route's checks come first; `100 Continue` only once the body is wanted (forwarder.ts).
@@ -132,6 +172,7 @@ export async function startGateway(config: Partial<GatewayConfig> = {}, deps: Ga
     const target = normalisePath(req.url ?? '/');
     const route = target === undefined ? undefined : current.table.match(target.path);
     if (route !== undefined && bodyLimit.declaredOver(req.headers, route)) {
+      served++;
       const exchange = new Exchange(req, res, current, metrics);
       exchange.route = route;
       exchange.failure = 'body_too_large';
@@ -143,7 +184,7 @@ export async function startGateway(config: Partial<GatewayConfig> = {}, deps: Ga
   service.server.on('connect', (_req: GatewayRequest, socket: Duplex) => refuseConnect(socket));
   logger.info({ host: service.host, port: service.port }, 'gateway listening');
 
-  const adminService = await listen(
+  const adminService = worker !== undefined ? undefined : await listen(
     ((req: IncomingMessage, res: ServerResponse) => {
       res.setHeader('X-Request-Id', requestIdOf(req.headers['x-request-id']));
       admin.app(req as Parameters<typeof admin.app>[0], res);
@@ -151,38 +192,28 @@ export async function startGateway(config: Partial<GatewayConfig> = {}, deps: Ga
     settings.adminPort,
     settings.adminHost,
   );
-  adminService.server.on('connect', (_req: unknown, socket: Duplex) => refuseConnect(socket));
-  logger.info({ host: adminService.host, port: adminService.port }, 'gateway admin listening');
+  if (adminService !== undefined) {
+    adminService.server.on('connect', (_req: unknown, socket: Duplex) => refuseConnect(socket));
+    logger.info({ host: adminService.host, port: adminService.port }, 'gateway admin listening');
+  }
 
-  let reloading: Promise<void> = Promise.resolve();
-  const reloadOnce = async (): Promise<void> => {
-    try {
-      const next = buildRouteSet(
-        settings.routesFile,
-        await loadRouteFile(settings.routesFile, settings.upstreamUrls),
-        current,
-        breakerDeps,
-      );
-      const previous = current;
-      current = next;
-      previous.retire(next);
-      metrics.reloads.inc({ result: 'applied' });
-      logger.info({ file: settings.routesFile, routes: next.describe() }, 'routes reloaded');
-    } catch (error) {
-      metrics.reloads.inc({ result: 'refused' });
-      logger.error({ err: error, file: settings.routesFile }, 'route reload refused; keeping the current routes');
-      throw error;
-    }
-  };
+  const reloads = new RouteReloads({ file, text: routesText, apply: applyRoutes, counter: metrics.reloads, logger });
+  const reload = (options?: ReloadOptions) => reloads.reload(options);
+  let watch: RouteWatch | undefined;
+  if (settings.watchRoutes && worker === undefined)
+    watch = watchRouteFile(file, () => void reload({ ifChanged: true }).catch(() => undefined), logger); // refusals are logged
 
   return {
     port: service.port,
-    adminPort: adminService.port,
-    reload: () => (reloading = reloading.catch(() => undefined).then(reloadOnce)),
+    adminPort: adminService?.port ?? 0,
+    reload,
+    applyRoutes,
+    describeRoutes: () => current.describe(),
     close: async () => {
+      watch?.close();
       admin.drain();
       await closeServer(service, settings.shutdownGraceMs);
-      await closeServer(adminService, 1000);
+      if (adminService !== undefined) await closeServer(adminService, 1000);
       current.retire(undefined);
       logger.flush();
     },
@@ -190,7 +221,7 @@ export async function startGateway(config: Partial<GatewayConfig> = {}, deps: Ga
 }
 
 /** Closes the server: idle keep-alive connections at once, busy ones once their response is out. */
-async function closeServer(service: Awaited<ReturnType<typeof listen>>, graceMs: number): Promise<void> {
+export async function closeServer(service: Awaited<ReturnType<typeof listen>>, graceMs: number): Promise<void> {
   const sweep = setInterval(() => service.server.closeIdleConnections(), 50);
   const deadline = setTimeout(() => service.server.closeAllConnections(), graceMs);
   try {
@@ -205,7 +236,7 @@ async function closeServer(service: Awaited<ReturnType<typeof listen>>, graceMs:
 const PUBLIC_OWN_PATHS: ReadonlySet<string> = new Set(['/health/live', '/health/ready']);
 
 /** CONNECT is no command: answered 405 (node would otherwise close the socket without a word). */
-function refuseConnect(socket: Duplex): void {
+export function refuseConnect(socket: Duplex): void {
   const problem = new Problem('METHOD_NOT_ALLOWED', 'CONNECT is not supported; commands use POST, PUT, PATCH or DELETE.', {
     headers: { allow: 'POST, PUT, PATCH, DELETE' },
   });

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { env, readConfig } from '@delivery/runtime-kit';
@@ -18,6 +19,12 @@ const shape = {
   GATEWAY_ADMIN_PORT: env.port(9080),
   GATEWAY_ADMIN_HOST: env.host('127.0.0.1'),
   GATEWAY_ROUTES_FILE: z.string().min(1).default(DEFAULT_ROUTES_FILE),
+  /** Reload when the route file's content changes (its directory is watched), besides SIGHUP. */
+  GATEWAY_ROUTES_WATCH: env.flag(true),
+  /** Worker threads serving the public port (`auto`: one per available CPU); 1: the process itself. */
+  GATEWAY_WORKERS: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1).max(256)], { error: 'must be auto or a whole number from 1 to 256' })
+    .default(1),
   GATEWAY_ADMIN: env.flag(false),
   LOG_LEVEL: env.logLevel(),
   GATEWAY_HEADERS_TIMEOUT_MS: env.millis(10_000),
@@ -35,6 +42,13 @@ export interface GatewayConfig {
   adminHost: string;
   /** Absolute path of the route file. */
   routesFile: string;
+  /** Reload on changes of the route file (its directory is watched), not only on SIGHUP. */
+  watchRoutes: boolean;
+  /**
+   * Worker threads that serve the public port together (SO_REUSEPORT), sharing one
+   * rate-limit table; the main thread keeps the admin port and reloads. 1: no threads.
+   */
+  workers: number;
   /** Serve `GET /routes` (the active routes). */
   admin: boolean;
   logLevel: string;
@@ -60,6 +74,8 @@ export function gatewayConfig(source: NodeJS.ProcessEnv = process.env): Readonly
     adminPort: read.GATEWAY_ADMIN_PORT,
     adminHost: read.GATEWAY_ADMIN_HOST,
     routesFile: resolve(read.GATEWAY_ROUTES_FILE),
+    watchRoutes: read.GATEWAY_ROUTES_WATCH,
+    workers: read.GATEWAY_WORKERS === 'auto' ? availableParallelism() : read.GATEWAY_WORKERS,
     admin: read.GATEWAY_ADMIN,
     logLevel: read.LOG_LEVEL,
     upstreamUrls: Object.freeze(

@@ -49,12 +49,7 @@ export class GatewayMetrics implements ExchangeObserver {
       labelNames: ['route'] as const,
       registers: [registry],
     });
-    this.reloads = new Counter({
-      name: 'gateway_route_reloads_total',
-      help: 'Route file reloads by result (applied, refused)',
-      labelNames: ['result'] as const,
-      registers: [registry],
-    });
+    this.reloads = routeReloadCounter(registry);
   }
 
   attemptFailed(exchange: Exchange, kind: FailureKind): void {
@@ -82,9 +77,27 @@ export class GatewayMetrics implements ExchangeObserver {
       name: 'gateway_rate_limit_evictions_total',
       help: 'Rate-limit buckets evicted before they were full (the table was full; their client starts over with a full bucket)',
       registers: [this.registry],
+      aggregator: 'max',
       collect() {
         this.reset();
         this.inc(table.stats().evictedActive);
+      },
+    });
+  }
+
+  /**
+   * Requests a worker thread took (`GATEWAY_WORKERS` > 1), read at scrape time from a plain
+   * count kept by the worker: how evenly the kernel spreads connections over the workers.
+   */
+  observeWorkerRequests(worker: string, served: () => number): void {
+    new Counter({
+      name: 'gateway_worker_requests_total',
+      help: 'Requests received on the public port, by worker thread (GATEWAY_WORKERS > 1)',
+      labelNames: ['worker'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc({ worker }, served());
       },
     });
   }
@@ -125,4 +138,17 @@ export class GatewayMetrics implements ExchangeObserver {
     }
     return labels;
   }
+}
+
+/**
+ * `gateway_route_reloads_total{result}`. With worker threads only the main thread counts
+ * (it reads the file once and hands it to every worker); the workers' counters stay empty.
+ */
+export function routeReloadCounter(registry: Registry): Counter<'result'> {
+  return new Counter({
+    name: 'gateway_route_reloads_total',
+    help: 'Route file reloads by result (applied, refused)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
 }

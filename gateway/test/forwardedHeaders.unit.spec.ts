@@ -32,6 +32,18 @@ describe('prepareUpstreamHeaders', () => {
       'x-forwarded-host': 'gateway.example:8080',
     });
   });
+
+  it('keeps an Idempotency-Key the client named in Connection: a Connection header never makes a command unsafe to retry', () => {
+    const headers: IncomingHttpHeaders = {
+      host: 'gw',
+      connection: 'keep-alive, Idempotency-Key, X-Request-Id',
+      'idempotency-key': 'k',
+      'x-request-id': 'kept',
+    };
+    prepareUpstreamHeaders(headers, 'kept', undefined, 'http');
+    expect(headers['idempotency-key']).toBe('k');
+    expect(headers['x-request-id']).toBe('kept');
+  });
 });
 
 describe('downstreamHeaders', () => {

@@ -30,7 +30,12 @@ describe('gateway in front of the real write services', () => {
   beforeAll(async () => {
     services = await writeServicesUnderTest({ order: startOrderService, dispatch: startDispatchService, delivery: startDeliveryService });
     gateway = await startTestGateway(
-      routesYaml({ order: services.order.service.url, dispatch: services.dispatch.service.url, delivery: services.delivery.service.url }),
+      // Real services on a shared machine: a first command (pools opening, statements first
+      // prepared) under the other suites' load may take longer than the unit suites' 2 s.
+      routesYaml(
+        { order: services.order.service.url, dispatch: services.dispatch.service.url, delivery: services.delivery.service.url },
+        { responseTimeoutMs: 15_000 },
+      ),
     );
     api = commandClient(gateway.url);
     apis = sameApiForAll(api);

@@ -48,7 +48,11 @@ export async function startTestGateway(yaml: string, config: Partial<GatewayConf
   });
   const logger = pino({ level: 'debug', formatters: { level: (label) => ({ level: label }) } }, sink);
   const registry = createRegistry('gateway');
-  const gateway = await startGateway({ port: 0, host: '127.0.0.1', adminPort: 0, routesFile, upstreamUrls: {}, ...config }, { logger, registry });
+  // No file watching unless asked: these tests rewrite the file and call reload() themselves.
+  const gateway = await startGateway(
+    { port: 0, host: '127.0.0.1', adminPort: 0, routesFile, upstreamUrls: {}, watchRoutes: false, ...config },
+    { logger, registry },
+  );
   return {
     ...gateway,
     url: `http://127.0.0.1:${gateway.port}`,

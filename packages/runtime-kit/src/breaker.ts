@@ -126,6 +126,8 @@ function breakerMetrics(registry: Registry) {
       name: 'circuit_breaker_state',
       help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open',
       labelNames: ['breaker'] as const,
+      // Several registries of one service (worker threads) report the worst state, not a sum.
+      aggregator: 'max',
       registers: [registry],
     });
   const transitions =

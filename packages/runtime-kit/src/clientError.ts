@@ -2,13 +2,15 @@ import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { Problem, PROBLEM_CONTENT_TYPE } from './problem.ts';
+import { requestIdOf } from './requestId.ts';
 
 /**
  * node:http's `clientError`: requests refused before they reach the app (oversized headers,
  * malformed or smuggling-prone framing, CR/LF in header values, a request not received in
  * time) get a problem+json answer like every other refusal, and the connection is closed.
- * Without it node answers a bare `431` or `400` with no body. Mirrors node's own default
- * otherwise (nothing is written to a reset socket or over an answer already started).
+ * Without it node answers a bare `431` or `400` with no body. Like every other answer it
+ * carries an `X-Request-Id` (a new one: the request's own could not be read). Mirrors node's
+ * own default otherwise (nothing is written to a reset socket or over an answer already started).
  * `listen` installs it on every service.
  */
 export function problemClientError(logger?: Logger): (error: Error & { code?: string }, socket: Duplex) => void {
@@ -38,6 +40,7 @@ function rawProblemResponse(problem: Problem): string {
   const body = JSON.stringify(problem.toBody());
   return (
     `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? ''}\r\n` +
-    `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+    `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestIdOf(undefined)}\r\n` +
+    `Connection: close\r\n\r\n${body}`
   );
 }

@@ -21,12 +21,23 @@ export interface HttpService {
   close(graceMs?: number, settleMs?: number): Promise<void>;
 }
 
+/** How the listening socket is bound. */
+export interface BindOptions {
+  /**
+   * SO_REUSEPORT (Linux; Node ≥ 22.12): several sockets, in this process's worker threads
+   * or in other processes of the same user, listen on one port and the kernel spreads new
+   * connections over them. Platforms without it refuse to listen.
+   */
+  reusePort?: boolean;
+}
+
 /** `host` defaults to loopback: a caller has to name a wider address to be reachable from elsewhere. */
 export async function listen(
   app: Express | Parameters<typeof createServer>[1],
   port: number,
   host = '127.0.0.1',
   options: ServerOptions = {},
+  bind: BindOptions = {},
 ): Promise<HttpService> {
   const server = createServer({ keepAliveTimeout: 65_000, ...options }, app);
   // Requests node refuses before the app (oversized headers, bad framing) answer problem+json too.
@@ -37,7 +48,7 @@ export async function listen(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen(bind.reusePort === true ? { port, host, reusePort: true } : { port, host }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -10,7 +10,16 @@ export interface LoggerOptions {
    * synchronously on process exit.
    */
   async?: boolean;
+  /**
+   * Other threads of the process write the same stdout (the gateway's worker threads): with
+   * `async`, each write is at most 4 KiB of whole lines (PIPE_BUF: a pipe takes it at once),
+   * so lines of different threads never interleave. Only a single line longer than that can.
+   */
+  sharedStdout?: boolean;
 }
+
+/** Linux's PIPE_BUF: writes to a pipe up to this size are atomic. */
+const PIPE_BUF = 4096;
 
 /** JSON logs, one line per event, with the service name on every line. */
 export function createLogger(
@@ -25,5 +34,6 @@ export function createLogger(
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
   };
-  return options.async ? pino(settings, pino.destination({ dest: 1, sync: false })) : pino(settings);
+  if (!options.async) return pino(settings);
+  return pino(settings, pino.destination({ dest: 1, sync: false, ...(options.sharedStdout ? { maxWrite: PIPE_BUF } : {}) }));
 }

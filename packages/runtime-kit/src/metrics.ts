@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type PrometheusContentType } from 'prom-client';
 
 export { Counter, Gauge, Histogram, Registry };
 
@@ -10,13 +10,31 @@ export { Counter, Gauge, Histogram, Registry };
  */
 export const EXCLUDED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'] as const;
 
-/** One registry per service, with process metrics and a `service` label on everything. */
-export function createRegistry(service: string): Registry {
+/**
+ * One registry per service, with process metrics and a `service` label on everything.
+ * `defaultMetrics: false` leaves the process metrics out (a worker thread whose process
+ * metrics the main thread reports).
+ */
+export function createRegistry(service: string, options: { defaultMetrics?: boolean } = {}): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
+  if (options.defaultMetrics === false) return registry;
   collectDefaultMetrics({ register: registry });
   for (const name of EXCLUDED_DEFAULT_METRICS) registry.removeSingleMetric(name);
   return registry;
+}
+
+/** The metrics of several registries (`registry.getMetricsAsJSON()`, in worker threads). */
+export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
+/**
+ * One registry from the metrics of several (one per worker thread, say): the series of
+ * each metric are combined by the `aggregator` the metric declares (sum by default; `max`
+ * for a state gauge, …), as prom-client's cluster mode does. The first list decides a
+ * metric's aggregator and help.
+ */
+export function aggregateMetrics(lists: readonly MetricsJson[]): Registry {
+  return AggregatorRegistry.aggregate<PrometheusContentType>([...lists]);
 }
 
 /**

@@ -80,6 +80,7 @@ describe('listen() refuses what node cannot parse with problem+json', () => {
       expect(head).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
       expect(head).toMatch(/content-type: application\/problem\+json/i);
       expect(head).toMatch(/connection: close/i);
+      expect(head).toMatch(/\r\nx-request-id: [0-9a-f-]{36}\r\n/i);
       expect(JSON.parse(body)).toMatchObject({ status, code });
     } finally {
       await service.close(1000, 10);
