@@ -27,6 +27,7 @@ import {
   SCRAPE_SERIES,
   withTemplateVariables,
 } from './support/dashboards.ts';
+import { metricFamilies, namesInTablesOf } from './support/observabilityDoc.ts';
 
 type ServiceName = ServiceDefinition['name'];
 const SERVICE_NAMES: ServiceName[] = ['gateway', 'order', 'dispatch', 'delivery', 'read-model'];
@@ -138,6 +139,15 @@ describe('observability against the running platform', () => {
       if (body.status !== 'success') refused.push(`${q.where}: ${body.error ?? response.status}`);
     }
     expect(refused).toEqual([]);
+  });
+
+  // prom-client's default process_* and nodejs_* metrics are one summary row of the doc.
+  it('documents every metric family a service exports in the Metrics section of docs/observability.md', () => {
+    const documented = namesInTablesOf('Metrics');
+    const exported = new Set([...expositions.values()].flatMap(metricFamilies));
+    expect(exported.size).toBeGreaterThanOrEqual(30);
+    const own = [...exported].filter((name) => !name.startsWith('process_') && !name.startsWith('nodejs_'));
+    expect(own.filter((name) => !documented.has(name)).sort()).toEqual([]);
   });
 
   it('raises ServiceDown for a stopped write service: pending, then firing, then resolved once it is back', async () => {

@@ -16,6 +16,7 @@ import {
   shippedRuleFiles,
   shippedTargets,
 } from '@delivery/infra';
+import { namesInTablesOf } from './support/observabilityDoc.ts';
 
 const run = promisify(execFile);
 const testsDir = join(prometheusOpsDir, 'tests');
@@ -56,6 +57,21 @@ describe('ops/prometheus', () => {
     expect(alerts.length).toBeGreaterThanOrEqual(12);
     expect(alerts.filter((a) => !firing.has(a))).toEqual([]);
     expect(alerts.filter((a) => !quiet.has(a))).toEqual([]);
+  });
+
+  it('documents every alert and every recording rule in docs/observability.md', () => {
+    const rules = shippedRuleFiles().flatMap((file) => (parse(readFileSync(file, 'utf8')) as RuleFile).groups.flatMap((g) => g.rules));
+    const alerts = [...new Set(rules.flatMap((r) => (r.alert === undefined ? [] : [r.alert])))];
+    const records = [...new Set(rules.flatMap((r) => (r.record === undefined ? [] : [r.record])))];
+    expect(alerts.length).toBeGreaterThanOrEqual(12);
+    expect(records.length).toBeGreaterThanOrEqual(8);
+    const inAlerts = namesInTablesOf('Alerts');
+    const inMetrics = namesInTablesOf('Metrics');
+    const missing = [
+      ...alerts.filter((a) => !inAlerts.has(a)).map((a) => `alert ${a} (section Alerts)`),
+      ...records.filter((r) => !inMetrics.has(r)).map((r) => `recording rule ${r} (section Metrics)`),
+    ];
+    expect(missing).toEqual([]);
   });
 
   it('scrapes the five services where the platform serves their metrics, here and in compose', async () => {
