@@ -18,7 +18,6 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync }
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyMigrations, connectionConfig } from '@delivery/command-kit';
-import { EVENT_TOPICS } from '@delivery/contracts';
 import { ensureInfrastructure, kafkaBrokers, mariadb, repoRoot } from '@delivery/infra';
 import { createLogger } from '@delivery/runtime-kit';
 import {
@@ -34,14 +33,17 @@ import {
   type ThrowawayDatabase,
   writeBenchmarkSection,
 } from '@delivery/test-support';
-import { Kafka, logLevel } from 'kafkajs';
 import { createPool } from 'mariadb';
+import { deleteGroup, startGroupAtEnd } from './consumerGroups.ts';
+import { wholeStackLines, wholeStackRow, type WholeStackRow } from './wholeStack.ts';
 
 const settings = {
   duration: Number(process.env.BENCH_DURATION_S ?? 10),
   warmup: Number(process.env.BENCH_WARMUP_S ?? 3),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 16),
-  rows: (process.env.BENCH_ROWS ?? 'floor,order,order-key,dispatch,delivery,fsync').split(','),
+  rows: (process.env.BENCH_ROWS ?? 'floor,order,order-key,dispatch,delivery,fsync,whole').split(','),
+  /** The whole-stack row's offered rate, commands/s. */
+  wholeRate: Number(process.env.BENCH_WHOLE_RATE ?? 200),
 };
 const DOC = process.env.BENCH_REPORT ?? BENCHMARKS_DOC;
 const SCRATCH = join(tmpdir(), `commands-bench-${process.pid}`);
@@ -131,9 +133,11 @@ async function main(): Promise<void> {
       rows.push(await serviceRow('delivery: UpdateDeliveryLocation, direct', service, '/', script('delivery', lua), mariadbPid));
     });
   }
+  const whole = want('whole') ? await wholeStackRow({ rate: settings.wholeRate, seconds: settings.duration, warmupSeconds: settings.warmup }) : undefined;
+  if (whole) console.log(JSON.stringify(whole));
   const after = loadavg();
-  if (process.env.BENCH_SAVE) writeFileSync(process.env.BENCH_SAVE, JSON.stringify({ rows, fsync, load: { before: load.before, after } }, null, 2));
-  writeReport(rows, fsync, { before: load.before[0] ?? 0, after: after[0] ?? 0 });
+  if (process.env.BENCH_SAVE) writeFileSync(process.env.BENCH_SAVE, JSON.stringify({ rows, fsync, whole, load: { before: load.before, after } }, null, 2));
+  writeReport(rows, fsync, whole, { before: load.before[0] ?? 0, after: after[0] ?? 0 });
   console.log(`written to ${DOC}`);
 }
 
@@ -218,7 +222,7 @@ async function withService(name: 'order' | 'dispatch' | 'delivery', use: (servic
 async function serviceRun(name: 'order' | 'dispatch' | 'delivery', use: (service: ServiceProcess) => Promise<void>): Promise<void> {
   const database = await createThrowawayDatabase(`${name}_db_bench`);
   const groupId = `${database.name}-reactions`;
-  await startReactionsAtEnd(groupId);
+  await startGroupAtEnd(groupId);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let profiles = 0;
@@ -283,23 +287,6 @@ async function serviceRun(name: 'order' | 'dispatch' | 'delivery', use: (service
   }
 }
 
-/** The service's reactions start at the topics' end: other runs' events are not this one's work. */
-async function startReactionsAtEnd(groupId: string): Promise<void> {
-  const admin = new Kafka({ brokers: kafkaBrokers(), clientId: 'commands-bench', logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    for (const topic of Object.values(EVENT_TOPICS)) await admin.resetOffsets({ groupId, topic, earliest: false });
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function deleteGroup(groupId: string): Promise<void> {
-  const admin = new Kafka({ brokers: kafkaBrokers(), clientId: 'commands-bench', logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  await admin.deleteGroups([groupId]).catch(() => undefined);
-  await admin.disconnect();
-}
 
 /** Deterministic aggregate ids, the same in SQL and in wrk's Lua: `%08x-0000-4000-8000-000000000000`. */
 const seededId = (n: number) => `${n.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`;
@@ -423,7 +410,7 @@ function row(name: string, before: Snapshot, after: Snapshot, commands: number, 
 
 // ---- report ----
 
-function writeReport(rows: Row[], fsync: Row[], load: { before: number; after: number }): void {
+function writeReport(rows: Row[], fsync: Row[], whole: WholeStackRow | undefined, load: { before: number; after: number }): void {
   const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
   const statements = (s: Status) => `${f(s.Com_select + s.Com_insert + s.Com_update + s.Com_delete)} (${f(s.Com_select, 1)} S, ${f(s.Com_insert, 1)} I, ${f(s.Com_update, 1)} U)`;
   const baseline = process.env.BENCH_BASELINE && existsSync(process.env.BENCH_BASELINE)
@@ -503,10 +490,17 @@ function writeReport(rows: Row[], fsync: Row[], load: { before: number; after: n
     }
     lines.push('');
   }
-  lines.push(
-    'The whole stack through the gateway (fixed offered rate, command-to-view lag) is not measured here yet: the gateway is being',
-    'rewritten at the same time (onto undici), so its figures would describe code that is about to change.',
-  );
+  if (whole) {
+    lines.push(
+      `### The whole stack through the gateway, ${whole.offeredRate} commands/s offered (open loop)`,
+      '',
+      ...wholeStackLines(whole),
+      '',
+      `Target: sustains the offered rate with command-to-view lag p99 < 100 ms: ${verdict(whole.sustained && whole.lagMs.p99 < 100)}` +
+        (whole.shortfalls.length > 0 ? ` (${whole.shortfalls.join('; ')}).` : '.'),
+      '',
+    );
+  }
   if (baseline) {
     lines.push(
       '',
