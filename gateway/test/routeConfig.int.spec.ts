@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
@@ -6,20 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { eventually } from '@delivery/test-support';
 import { send } from './support/send.ts';
 import { oneRouteYaml, routesFileWith, routesYaml, startTestGateway, type TestGateway } from './support/testGateway.ts';
+import { testResources } from './support/testResources.ts';
 import { TestUpstream } from './support/testUpstream.ts';
 import { startGateway } from '../src/index.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function upstreams(n: number): Promise<TestUpstream[]> {
-  const started = await Promise.all(Array.from({ length: n }, () => TestUpstream.start()));
-  cleanups.push(() => Promise.all(started.map((u) => u.stop())).then(() => undefined));
-  return started;
-}
+const { cleanups, upstreams } = testResources();
 
 async function gatewayFor(yaml: string): Promise<TestGateway> {
   const gateway = await startTestGateway(yaml);

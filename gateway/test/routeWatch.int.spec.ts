@@ -1,25 +1,17 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '@delivery/test-support';
 import { send } from './support/send.ts';
 import { oneRouteYaml, routesYaml, startTestGateway, type TestGateway } from './support/testGateway.ts';
+import { testResources } from './support/testResources.ts';
 import { TestUpstream } from './support/testUpstream.ts';
 
 // Routes reload when the route file changes, not only on SIGHUP: the gateway watches the
 // file's directory (a ConfigMap volume swaps a symlink; editors and `mv` replace the file)
 // and re-reads the file once changes settle, applying it when its content changed.
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function upstreams(n: number): Promise<TestUpstream[]> {
-  const started = await Promise.all(Array.from({ length: n }, () => TestUpstream.start()));
-  cleanups.push(() => Promise.all(started.map((u) => u.stop())).then(() => undefined));
-  return started;
-}
+const { cleanups, upstreams } = testResources();
 
 async function watchingGateway(yaml: string, routesFile?: string): Promise<TestGateway> {
   const gateway = await startTestGateway(yaml, { watchRoutes: true, ...(routesFile === undefined ? {} : { routesFile }) });
