@@ -1,28 +1,38 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
+import { statePath } from '@delivery/infra';
 import { BENCHMARKS_DOC, cpuSeconds, eventually, freePort, writeBenchmarkSection } from '@delivery/test-support';
 import { summariseProfile, type ProfileSummary } from './cpuProfile.ts';
 
 /**
- * `npm run bench:gateway`: the same wrk load (fixed connections and duration, a warm-up
- * first, several body sizes) against one trivial upstream directly, through nginx (plain
- * reverse proxy with upstream keep-alive; 1 worker, and 2 workers for reference), through
- * the gateway (one process, every feature on: rate limits, breaker, retry policy,
- * deadlines, access log, metrics) and through a bare undici floor (node:http in front of one
- * undici Pool driven by `dispatch`, bareProxy.ts). Cells are run round-robin several times
- * and the median kept, since the load generator, the proxies and the upstream share the
- * machine's cores. Targets (issue #16), one gateway process: at most 80 µs CPU per request,
- * at least 0.40x the throughput of nginx with 1 worker (moonshot 0.50x), added p99 within
- * 2x of nginx's. The table goes to docs/benchmarks.md (gateway section only; BENCH_REPORT
- * writes elsewhere); when a target is missed, a CPU profile of the gateway follows.
+ * `npm run bench:gateway`: the same wrk load (closed loop: fixed connections and duration, a
+ * warm-up first, several body sizes) against one trivial upstream directly, through nginx
+ * (plain reverse proxy with upstream keep-alive; 1 worker, and 2 workers), through the
+ * gateway (every feature on: rate limits, breaker, retry policy, deadlines, access log,
+ * metrics; one process, and `GATEWAY_WORKERS=2` worker threads) and through a bare undici
+ * floor (node:http in front of one undici Pool driven by `dispatch`, bareProxy.ts). Cells are
+ * run round-robin several times and the median kept, since the load generator, the proxies
+ * and the upstream share the machine's cores. Then the same POST at a fixed open-loop rate
+ * (vegeta, installed from the Go module proxy into the state folder when missing) against
+ * direct, nginx 1 worker, both gateways and bare undici: p50/p99 where added latency is the
+ * proxy's, not queueing. Targets (issue #16), one gateway process: at most 80 µs CPU per
+ * request, at least 0.40x the throughput of nginx with 1 worker (moonshot 0.50x), added p99
+ * at saturation within 2x of nginx's, added p99 at the fixed rate at most 1 ms; with 2
+ * workers, at least 0.60x the throughput of nginx with 2 workers. The tables go to
+ * docs/benchmarks.md (gateway section only; BENCH_REPORT writes elsewhere); when a target is
+ * missed, a CPU profile of the (one-process) gateway follows.
  *
  * Settings (environment): BENCH_DURATION_S (6), BENCH_WARMUP_S (3), BENCH_REPEATS (3),
- * BENCH_CONNECTIONS (32), BENCH_BODIES (128,4096,65536), BENCH_REPORT (docs/benchmarks.md).
+ * BENCH_CONNECTIONS (32), BENCH_BODIES (128,4096,65536), BENCH_RATE (1000 req/s: the fixed
+ * rate; issue #16 suggests 5,000, more than 2 shared cores carry for load generator, proxy
+ * and upstream together), BENCH_RATE_DURATION_S (10, per target and round),
+ * BENCH_RATE_BODY (the second of BENCH_BODIES, else the first), BENCH_REPORT
+ * (docs/benchmarks.md).
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // Scratch files (wrk scripts, nginx prefix, gateway log, CPU profile) in a private temporary
@@ -31,21 +41,30 @@ const STATE = await mkdtemp(join(tmpdir(), 'gateway-bench-'));
 const DOC = process.env.BENCH_REPORT ?? BENCHMARKS_DOC;
 const PATH = '/api/v1/orders/7b0c1a52-5d6e-4f1e-9a3b-2c4d5e6f7a8b/accept';
 
+const bodies = (process.env.BENCH_BODIES ?? '128,4096,65536').split(',').map(Number);
 const settings = {
   duration: Number(process.env.BENCH_DURATION_S ?? 6),
   warmup: Number(process.env.BENCH_WARMUP_S ?? 3),
   repeats: Number(process.env.BENCH_REPEATS ?? 3),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 32),
-  bodies: (process.env.BENCH_BODIES ?? '128,4096,65536').split(',').map(Number),
+  bodies,
+  rate: Number(process.env.BENCH_RATE ?? 1000),
+  rateDuration: Number(process.env.BENCH_RATE_DURATION_S ?? 10),
+  rateBody: Number(process.env.BENCH_RATE_BODY ?? bodies[1] ?? bodies[0] ?? 128),
 };
+/** The open-loop load generator (issue #16: vegeta; Debian has no wrk2), built into the state folder when missing. */
+const VEGETA_MODULE = 'github.com/tsenart/vegeta/v12@v12.13.0'; // the read benchmark's pin: both install .local/bin/vegeta
 
-type Target = 'direct' | 'nginx' | 'nginx2' | 'gateway' | 'bare';
-const TARGETS: Target[] = ['direct', 'nginx', 'nginx2', 'gateway', 'bare'];
+type Target = 'direct' | 'nginx' | 'nginx2' | 'gateway' | 'gateway2' | 'bare';
+const TARGETS: Target[] = ['direct', 'nginx', 'nginx2', 'gateway', 'gateway2', 'bare'];
+/** The targets run at the fixed rate. */
+const RATE_TARGETS: Target[] = ['direct', 'nginx', 'gateway', 'gateway2', 'bare'];
 const LABEL: Record<Target, string> = {
   direct: 'direct (no proxy)',
   nginx: 'nginx, 1 worker',
   nginx2: 'nginx, 2 workers',
   gateway: 'gateway (1 process)',
+  gateway2: 'gateway, 2 workers (GATEWAY_WORKERS=2)',
   bare: 'bare undici (Pool.dispatch)',
 };
 
@@ -54,6 +73,10 @@ const TARGET_CPU_US = 80;
 const TARGET_THROUGHPUT = 0.4;
 const MOONSHOT_THROUGHPUT = 0.5;
 const TARGET_P99_RATIO = 2;
+/** With GATEWAY_WORKERS=2: gateway req/s / nginx (2 workers) req/s. */
+const TARGET_THROUGHPUT_WORKERS = 0.6;
+/** The one-process gateway's added p99 at the fixed rate, in ms. */
+const TARGET_RATE_ADDED_P99_MS = 1;
 
 interface Sample {
   rps: number;
@@ -64,6 +87,17 @@ interface Sample {
   cpuUs: number;
 }
 
+/** One vegeta run at the fixed rate. */
+interface RateSample {
+  /** The rate actually sent, req/s (BENCH_RATE when the load generator kept up). */
+  sent: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** Requests not answered 2xx (vegeta's success ratio), and transport errors. */
+  errors: number;
+}
+
 const children: ChildProcess[] = [];
 // SIGTERM, not SIGKILL: nginx's master then stops its worker too.
 process.on('exit', () => {
@@ -71,19 +105,21 @@ process.on('exit', () => {
 });
 
 async function main(): Promise<void> {
-  ensureTools();
+  const vegeta = ensureTools();
   console.log(`scratch files in ${STATE}`);
   const upstream = await startNode('upstream', [join(ROOT, 'gateway/bench/upstream.ts')], {});
   const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
   const nginx = await startNginx(upstream.port, 1);
   const nginx2 = await startNginx(upstream.port, 2);
-  const gateway = await startGateway(upstreamUrl, []);
+  const gateway = await startGateway(upstreamUrl);
+  const gateway2 = await startGateway(upstreamUrl, { workers: 2 });
   const bare = await startNode('bare', [join(ROOT, 'gateway/bench/bareProxy.ts')], { TARGET: upstreamUrl });
   const ports: Record<Target, number> = {
     direct: upstream.port,
     nginx: nginx.port,
     nginx2: nginx2.port,
     gateway: gateway.port,
+    gateway2: gateway2.port,
     bare: bare.port,
   };
   const pids: Record<Target, number> = {
@@ -91,6 +127,7 @@ async function main(): Promise<void> {
     nginx: nginx.pid,
     nginx2: nginx2.pid,
     gateway: gateway.child.pid ?? 0,
+    gateway2: gateway2.child.pid ?? 0,
     bare: bare.child.pid ?? 0,
   };
   const loadBefore = loadavg()[0] ?? 0;
@@ -111,20 +148,42 @@ async function main(): Promise<void> {
     }
     for (const target of TARGETS) results.set(`${body}:${target}`, median(samples.get(target) ?? []));
   }
+
+  // At a fixed open-loop rate, after the wrk runs (every process is warm): rounds round-robin, median kept.
+  const vegetaTargets = await vegetaTargetFiles(ports, settings.rateBody);
+  const rateSamples = new Map<Target, RateSample[]>(RATE_TARGETS.map((t) => [t, []]));
+  for (let round = 0; round < settings.repeats; round++) {
+    for (const target of RATE_TARGETS) {
+      const sample = vegetaAttack(vegeta, vegetaTargets[target], `${target}-${round + 1}`);
+      rateSamples.get(target)?.push(sample);
+      console.log(
+        `${settings.rate} req/s, body ${settings.rateBody} B, ${LABEL[target]}, round ${round + 1}: p50 ${sample.p50} ms, p99 ${sample.p99} ms, ${sample.errors} errors`,
+      );
+    }
+  }
+  const rateResults = new Map<Target, RateSample>(RATE_TARGETS.map((t) => [t, medianRate(rateSamples.get(t) ?? [])]));
   const loadAfter = loadavg()[0] ?? 0;
   stop(gateway.child);
+  stop(gateway2.child);
 
   const verdicts = settings.bodies.map((body) => verdict(body, results));
+  const atRate = rateVerdict(rateResults);
   let profile: ProfileSummary | undefined;
-  if (verdicts.some((v) => !v.met)) profile = await profileGateway(upstreamUrl, settings.bodies[1] ?? settings.bodies[0] ?? 128);
-  await writeReport(results, verdicts, profile, { loadBefore, loadAfter });
+  if (verdicts.some((v) => !v.met) || !atRate.met)
+    profile = await profileGateway(upstreamUrl, settings.bodies[1] ?? settings.bodies[0] ?? 128);
+  await writeReport(results, verdicts, rateResults, atRate, profile, { loadBefore, loadAfter, vegeta: vegetaVersion(vegeta) });
   console.log(`written to ${DOC}`);
   for (const child of children) stop(child);
 }
 
-function ensureTools(): void {
+/** nginx and wrk (apt-get) and vegeta (Go module proxy) when missing; returns vegeta's path. */
+function ensureTools(): string {
   const missing = ['nginx', 'wrk'].filter((tool) => !which(tool));
-  if (missing.length === 0) return;
+  if (missing.length > 0) aptInstall(missing);
+  return ensureVegeta();
+}
+
+function aptInstall(missing: string[]): void {
   console.log(`installing ${missing.join(', ')} (apt-get)`);
   const install = () =>
     execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', 'install', '-y', '-q', '--no-install-recommends', ...missing], {
@@ -137,6 +196,26 @@ function ensureTools(): void {
     execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', 'update', '-q'], { stdio: 'inherit' });
     install();
   }
+}
+
+/** vegeta from the state folder (`<state>/bin`), else PATH, else `go install`ed into the state folder. */
+function ensureVegeta(): string {
+  const local = statePath('bin', 'vegeta');
+  if (existsSync(local)) return local;
+  const onPath = which('vegeta');
+  if (onPath) return onPath;
+  if (!which('go')) throw new Error(`vegeta is missing and so is go to build it (${VEGETA_MODULE}): install Go, or put vegeta on PATH`);
+  console.log(`installing ${VEGETA_MODULE} into ${statePath('bin')} (go install)`);
+  execFileSync(which('go') ?? 'go', ['install', VEGETA_MODULE], { stdio: 'inherit', env: { ...process.env, GOBIN: statePath('bin') } });
+  if (!existsSync(local)) throw new Error(`go install ${VEGETA_MODULE} left no ${local}`);
+  return local;
+}
+
+/** The vegeta module version the binary was built from (`go version -m`; vegeta's own -version is empty when built by go install). */
+function vegetaVersion(binary: string): string {
+  const go = which('go');
+  const info = go ? spawnSync(go, ['version', '-m', binary], { encoding: 'utf8' }).stdout : '';
+  return /^\s*mod\s+github\.com\/tsenart\/vegeta\S*\s+(v\S+)/m.exec(info)?.[1] ?? 'version unknown';
 }
 
 function which(tool: string): string | undefined {
@@ -166,7 +245,14 @@ async function startNode(name: string, args: string[], env: Record<string, strin
  * the defaults and on every route that has a limit of its own; 1,000,000 is the most the
  * route file accepts.
  */
-async function benchRoutesFile(): Promise<string> {
+function benchRoutesFile(): Promise<string> {
+  routesFile ??= writeBenchRoutesFile();
+  return routesFile;
+}
+/** Written once: rewriting it would make the running gateways (which watch it) reload. */
+let routesFile: Promise<string> | undefined;
+
+async function writeBenchRoutesFile(): Promise<string> {
   const document = parseDocument(await readFile(join(ROOT, 'gateway/routes.yaml'), 'utf8'));
   const unreachable = { rate: 1_000_000, burst: 1_000_000 };
   document.setIn(['defaults', 'rateLimit'], unreachable);
@@ -179,28 +265,38 @@ async function benchRoutesFile(): Promise<string> {
   return file;
 }
 
-async function startGateway(upstreamUrl: string, nodeArgs: string[]): Promise<{ child: ChildProcess; port: number }> {
+/**
+ * The gateway on a free port (worker threads need a real one: they listen on it together
+ * with SO_REUSEPORT), with its admin port on another; `workers` > 1 runs GATEWAY_WORKERS
+ * worker threads in the one process.
+ */
+async function startGateway(
+  upstreamUrl: string,
+  options: { nodeArgs?: string[]; workers?: number } = {},
+): Promise<{ child: ChildProcess; port: number }> {
+  const workers = options.workers ?? 1;
   const port = await freePort();
   // /metrics and /health live on the admin port (default 9080): a free one, so nothing else collides with it.
   const adminPort = await freePort();
-  const routesFile = await benchRoutesFile();
-  const log = await open(join(STATE, 'gateway.log'), 'a');
-  const child = spawn(process.execPath, ['--conditions=source', ...nodeArgs, join(ROOT, 'gateway/src/main.ts')], {
+  const routes = await benchRoutesFile();
+  const log = await open(join(STATE, workers > 1 ? `gateway-${workers}-workers.log` : 'gateway.log'), 'a');
+  const child = spawn(process.execPath, ['--conditions=source', ...(options.nodeArgs ?? []), join(ROOT, 'gateway/src/main.ts')], {
     env: {
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
       GATEWAY_ADMIN_PORT: String(adminPort),
       GATEWAY_ADMIN_HOST: '127.0.0.1',
+      GATEWAY_WORKERS: String(workers),
       ORDER_URL: upstreamUrl,
       LOG_LEVEL: 'info',
-      GATEWAY_ROUTES_FILE: routesFile,
+      GATEWAY_ROUTES_FILE: routes,
     },
     stdio: ['ignore', log.fd, 'inherit'],
   });
   await log.close(); // the child has its own descriptor
   children.push(child);
-  await started(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, 'gateway');
+  await started(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, workers > 1 ? `gateway (${workers} workers)` : 'gateway');
   return { child, port };
 }
 
@@ -277,6 +373,44 @@ function wrk(port: number, script: string, seconds: number, pid = 0): Sample {
   };
 }
 
+/** One vegeta targets file per target: the same POST as wrk's (JSON-typed body of `bytes` x's). */
+async function vegetaTargetFiles(ports: Record<Target, number>, bytes: number): Promise<Record<Target, string>> {
+  const body = join(STATE, `body-${bytes}.json`);
+  await writeFile(body, 'x'.repeat(bytes));
+  const files = {} as Record<Target, string>;
+  for (const target of RATE_TARGETS) {
+    files[target] = join(STATE, `vegeta-${target}.txt`);
+    await writeFile(files[target], `POST http://127.0.0.1:${ports[target]}${PATH}\nContent-Type: application/json\n@${body}\n`);
+  }
+  return files;
+}
+
+/** `vegeta attack` at the fixed rate (open loop), then `vegeta report -type=json`. */
+function vegetaAttack(vegeta: string, targets: string, name: string): RateSample {
+  if (!existsSync(targets)) throw new Error(`${targets} disappeared`);
+  const results = join(STATE, `vegeta-${name}.bin`);
+  execFileSync(
+    vegeta,
+    ['attack', `-rate=${settings.rate}/s`, `-duration=${settings.rateDuration}s`, `-targets=${targets}`, '-format=http', `-output=${results}`],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const report = JSON.parse(execFileSync(vegeta, ['report', '-type=json', results], { encoding: 'utf8' })) as {
+    requests: number;
+    rate: number;
+    success: number;
+    latencies: Record<string, number>;
+  };
+  rmSync(results); // about 7 MB per run at the default rate and duration
+  const ms = (ns: number | undefined) => (ns === undefined ? Number.NaN : Math.round(ns / 1000) / 1000);
+  return {
+    sent: report.rate,
+    p50: ms(report.latencies['50th']),
+    p99: ms(report.latencies['99th']),
+    max: ms(report.latencies['max']),
+    errors: Math.round(report.requests * (1 - report.success)),
+  };
+}
+
 function toMillis(match: RegExpExecArray | null): number {
   if (!match) return Number.NaN;
   const value = Number(match[1]);
@@ -284,14 +418,25 @@ function toMillis(match: RegExpExecArray | null): number {
   return Math.round(value * factor * 1000) / 1000;
 }
 
+const mid = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
 function median(samples: Sample[]): Sample {
-  const mid = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
   return {
     rps: mid(samples.map((s) => s.rps)),
     p50: mid(samples.map((s) => s.p50)),
     p99: mid(samples.map((s) => s.p99)),
     errors: samples.reduce((sum, s) => sum + s.errors, 0),
     cpuUs: mid(samples.map((s) => s.cpuUs)),
+  };
+}
+
+function medianRate(samples: RateSample[]): RateSample {
+  return {
+    sent: mid(samples.map((s) => s.sent)),
+    p50: mid(samples.map((s) => s.p50)),
+    p99: mid(samples.map((s) => s.p99)),
+    max: mid(samples.map((s) => s.max)),
+    errors: samples.reduce((sum, s) => sum + s.errors, 0),
   };
 }
 
@@ -303,14 +448,17 @@ interface Verdict {
   cpuOverBare: number;
   /** Gateway req/s / nginx (1 worker) req/s (target: at least TARGET_THROUGHPUT). */
   throughputRatio: number;
-  /** Gateway req/s / nginx (2 workers) req/s, for reference. */
+  /** Gateway (1 process) req/s / nginx (2 workers) req/s, for reference. */
   throughputRatio2: number;
+  /** Gateway (2 workers) req/s / nginx (2 workers) req/s (target: at least TARGET_THROUGHPUT_WORKERS). */
+  workersThroughputRatio: number;
   gatewayAddedP99: number;
   nginxAddedP99: number;
   p99Ratio: number;
   cpuMet: boolean;
   throughputMet: boolean;
   p99Met: boolean;
+  workersThroughputMet: boolean;
   met: boolean;
 }
 
@@ -324,26 +472,43 @@ function verdict(body: number, results: Map<string, Sample>): Verdict {
   const cpuMet = gateway.cpuUs <= TARGET_CPU_US;
   const throughputMet = throughputRatio >= TARGET_THROUGHPUT;
   const p99Met = gatewayAddedP99 <= 0 || p99Ratio <= TARGET_P99_RATIO;
+  const workersThroughputRatio = get('gateway2').rps / get('nginx2').rps;
+  const workersThroughputMet = workersThroughputRatio >= TARGET_THROUGHPUT_WORKERS;
   return {
     body,
     cpuUs: gateway.cpuUs,
     cpuOverBare: gateway.cpuUs / get('bare').cpuUs,
     throughputRatio,
     throughputRatio2: gateway.rps / get('nginx2').rps,
+    workersThroughputRatio,
     gatewayAddedP99,
     nginxAddedP99,
     p99Ratio,
     cpuMet,
     throughputMet,
     p99Met,
-    met: cpuMet && throughputMet && p99Met,
+    workersThroughputMet,
+    met: cpuMet && throughputMet && p99Met && workersThroughputMet,
   };
+}
+
+interface RateVerdict {
+  /** Added p99 over direct at the fixed rate, ms, by proxy. */
+  addedP99: Partial<Record<Target, number>>;
+  /** The one-process gateway's added p99 is at most TARGET_RATE_ADDED_P99_MS. */
+  met: boolean;
+}
+
+function rateVerdict(results: Map<Target, RateSample>): RateVerdict {
+  const direct = results.get('direct') as RateSample;
+  const addedP99 = Object.fromEntries(RATE_TARGETS.filter((t) => t !== 'direct').map((t) => [t, (results.get(t) as RateSample).p99 - direct.p99]));
+  return { addedP99, met: (addedP99.gateway ?? Number.NaN) <= TARGET_RATE_ADDED_P99_MS };
 }
 
 async function profileGateway(upstreamUrl: string, body: number): Promise<ProfileSummary> {
   const dir = join(STATE, 'cpuProfile');
   await mkdir(dir, { recursive: true });
-  const gateway = await startGateway(upstreamUrl, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const gateway = await startGateway(upstreamUrl, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
   const script = await luaScript(body);
   wrk(gateway.port, script, settings.warmup);
   wrk(gateway.port, script, settings.duration * 2);
@@ -357,8 +522,10 @@ async function profileGateway(upstreamUrl: string, body: number): Promise<Profil
 async function writeReport(
   results: Map<string, Sample>,
   verdicts: Verdict[],
+  rateResults: Map<Target, RateSample>,
+  atRate: RateVerdict,
   profile: ProfileSummary | undefined,
-  load: { loadBefore: number; loadAfter: number },
+  load: { loadBefore: number; loadAfter: number; vegeta: string },
 ): Promise<void> {
   const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
   const size = (bytes: number) => (bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`);
@@ -367,20 +534,23 @@ async function writeReport(
     '## Command gateway',
     '',
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench:gateway\` (gateway/bench/run.ts) on`,
-    `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}, ${nginxVersion.replace('nginx version: ', '')}, wrk 4.1.`,
+    `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}, ${nginxVersion.replace('nginx version: ', '')}, wrk 4.1, vegeta ${load.vegeta}.`,
     `Load: \`wrk -t1 -c${settings.connections}\`, POST ${PATH.replace(/[0-9a-f-]{36}/, '{id}')} with a JSON-typed body of the given size,`,
     `${settings.warmup} s warm-up per target, then ${settings.repeats} rounds of ${settings.duration} s per target taken round-robin; the median round is shown.`,
     'All processes share the machine: wrk, the upstream (one node process answering a 90-byte JSON document),',
     'the proxy under test, and whatever else runs on the machine',
     `(1-minute load average ${load.loadBefore.toFixed(1)} before and ${load.loadAfter.toFixed(1)} after the run), so figures move between runs;`,
     'compare rows of the same run. nginx: upstream keep-alive 64, access log on (buffered); 1 worker (the like-for-like',
-    'comparison for one gateway process) and 2 workers (for reference).',
-    'Gateway: one process, every feature on: rate limits (checked on every request, set above the offered load so none is',
-    'refused), breaker, retry policy, deadlines, access log (pino, asynchronous, to a file) and metrics.',
+    'comparison for one gateway process) and 2 workers (the comparison for the gateway with 2 workers).',
+    'Gateway: every feature on: rate limits (checked on every request, set above the offered load so none is',
+    'refused), breaker, retry policy, deadlines, access log (pino, asynchronous, to a file) and metrics; one process, and',
+    '`GATEWAY_WORKERS=2`: two worker threads sharing the public port (SO_REUSEPORT) and one rate-limit table, the main',
+    'thread serving the admin port.',
     '"bare undici (Pool.dispatch)" is node:http in front of one undici Pool (keep-alive, no pipelining) driven by `dispatch`',
     'with a minimal handler, and nothing else: the floor under the gateway, which uses the same client (gateway/bench/bareProxy.ts).',
     '"CPU µs/request" is the CPU time (user + system, from /proc) of the process under test (for direct: the upstream;',
-    'for nginx: master and workers) divided by the requests served: unlike req/s it does not depend on what else runs.',
+    'for nginx: master and workers; for the gateway with workers: the whole process, all threads) divided by the requests',
+    'served: unlike req/s it does not depend on what else runs.',
     '',
     '| body | target | req/s | p50 ms | p99 ms | added p50 ms | added p99 ms | CPU µs/request | errors |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|',
@@ -400,14 +570,37 @@ async function writeReport(
     '',
     `Targets (issue #16; one gateway process, every feature on, against nginx with 1 worker): CPU at most ${TARGET_CPU_US} µs per request;`,
     `throughput at least ${TARGET_THROUGHPUT.toFixed(2)}x nginx's (moonshot ${MOONSHOT_THROUGHPUT.toFixed(2)}x); added p99 within ${TARGET_P99_RATIO}x of nginx's.`,
-    'Gateway / bare undici CPU is what the gateway\'s features cost on top of the same client; gateway / nginx 2 workers is for reference.',
+    `With \`GATEWAY_WORKERS=2\`: throughput at least ${TARGET_THROUGHPUT_WORKERS.toFixed(2)}x nginx's with 2 workers.`,
+    'Gateway / bare undici CPU is what the gateway\'s features cost on top of the same client; gateway (1 process) / nginx 2 workers is for reference.',
     '',
-    `| body | gateway CPU µs/request (≤ ${TARGET_CPU_US}) | gateway / bare undici CPU | gateway / nginx 1 worker req/s (≥ ${TARGET_THROUGHPUT.toFixed(2)}x) | gateway / nginx 2 workers req/s | gateway added p99 / nginx added p99 (≤ ${TARGET_P99_RATIO}x) | target |`,
-    '|---|---:|---:|---:|---:|---:|---|',
+    `| body | gateway CPU µs/request (≤ ${TARGET_CPU_US}) | gateway / bare undici CPU | gateway / nginx 1 worker req/s (≥ ${TARGET_THROUGHPUT.toFixed(2)}x) | gateway / nginx 2 workers req/s | gateway 2 workers / nginx 2 workers req/s (≥ ${TARGET_THROUGHPUT_WORKERS.toFixed(2)}x) | gateway added p99 / nginx added p99 (≤ ${TARGET_P99_RATIO}x) | target |`,
+    '|---|---:|---:|---:|---:|---:|---:|---|',
     ...verdicts.map(
       (v) =>
-        `| ${size(v.body)} | ${v.cpuUs.toFixed(0)} (${mark(v.cpuMet)}) | ${v.cpuOverBare.toFixed(2)}x | ${v.throughputRatio.toFixed(2)}x (${mark(v.throughputMet)}${v.throughputRatio >= MOONSHOT_THROUGHPUT ? ', moonshot met' : ''}) | ${v.throughputRatio2.toFixed(2)}x | ${ms(v.gatewayAddedP99)} / ${ms(v.nginxAddedP99)} = ${Number.isFinite(v.p99Ratio) ? `${v.p99Ratio.toFixed(1)}x` : 'n/a'} (${mark(v.p99Met)}) | ${mark(v.met)} |`,
+        `| ${size(v.body)} | ${v.cpuUs.toFixed(0)} (${mark(v.cpuMet)}) | ${v.cpuOverBare.toFixed(2)}x | ${v.throughputRatio.toFixed(2)}x (${mark(v.throughputMet)}${v.throughputRatio >= MOONSHOT_THROUGHPUT ? ', moonshot met' : ''}) | ${v.throughputRatio2.toFixed(2)}x | ${v.workersThroughputRatio.toFixed(2)}x (${mark(v.workersThroughputMet)}) | ${ms(v.gatewayAddedP99)} / ${ms(v.nginxAddedP99)} = ${Number.isFinite(v.p99Ratio) ? `${v.p99Ratio.toFixed(1)}x` : 'n/a'} (${mark(v.p99Met)}) | ${mark(v.met)} |`,
     ),
+  );
+  const direct = rateResults.get('direct') as RateSample;
+  lines.push(
+    '',
+    '### At a fixed rate',
+    '',
+    `\`vegeta attack -rate=${settings.rate}/s -duration=${settings.rateDuration}s\` (BENCH_RATE, BENCH_RATE_DURATION_S), the same POST with a ${size(settings.rateBody)} body,`,
+    `${settings.repeats} rounds per target taken round-robin after the wrk runs; the median round is shown. Open loop: requests leave on schedule`,
+    'whatever the answers, so below saturation the added latency is the proxy\'s own, not queueing behind slow answers',
+    `(wrk's closed loop above measures latency at saturation). The rate is a setting: issue #16 suggests 5,000 req/s, more than`,
+    `${cpus().length} shared cores carry for load generator, proxy and upstream together; "sent req/s" shows whether vegeta kept the rate.`,
+    '',
+    '| target | sent req/s | p50 ms | p99 ms | added p50 ms | added p99 ms | max ms | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...RATE_TARGETS.map((target) => {
+      const s = rateResults.get(target) as RateSample;
+      const added = target === 'direct' ? ['', ''] : [ms(s.p50 - direct.p50), ms(s.p99 - direct.p99)];
+      return `| ${LABEL[target]} | ${s.sent.toFixed(0)} | ${ms(s.p50)} | ${ms(s.p99)} | ${added[0]} | ${added[1]} | ${ms(s.max)} | ${s.errors} |`;
+    }),
+    '',
+    `Target (issue #16; one gateway process): added p99 at the fixed rate at most ${TARGET_RATE_ADDED_P99_MS} ms: ${ms(atRate.addedP99.gateway ?? Number.NaN)} ms (${mark(atRate.met)}).`,
+    `For reference, added p99: gateway with 2 workers ${ms(atRate.addedP99.gateway2 ?? Number.NaN)} ms, nginx 1 worker ${ms(atRate.addedP99.nginx ?? Number.NaN)} ms, bare undici ${ms(atRate.addedP99.bare ?? Number.NaN)} ms.`,
   );
   if (profile) {
     const get = (body: number, target: Target) => results.get(`${body}:${target}`) as Sample;
