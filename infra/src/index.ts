@@ -43,3 +43,13 @@ export {
   type RenderOptions,
 } from './observability/prometheusConfig.ts';
 export { ensurePrometheusInstalled, PROMETHEUS, PROMTOOL, startPrometheus, type PrometheusOptions, type RunningPrometheus } from './observability/prometheus.ts';
+export {
+  CONTROL_ACTIONS,
+  controlPlatform,
+  controlSocketPath,
+  servePlatformControl,
+  type ControlAction,
+  type ControlAnswer,
+  type ControlServer,
+  type ServiceStatus,
+} from './platform/control.ts';

@@ -7,7 +7,8 @@ import { renderPrometheusConfig } from '../observability/prometheusConfig.ts';
 import { startPrometheus, type RunningPrometheus } from '../observability/prometheus.ts';
 import { scrapeTargets } from '../observability/scrapeTargets.ts';
 import { DEFAULT_PORTS, SERVICES } from '../platform/services.ts';
-import { startPlatform } from '../platform/platform.ts';
+import { servePlatformControl, type ControlServer } from '../platform/control.ts';
+import { startPlatform, type RunningService } from '../platform/platform.ts';
 import { stateDir } from '../state.ts';
 
 const runDir = join(stateDir(), 'run');
@@ -61,13 +62,38 @@ try {
       console.error(`\nPrometheus did not start: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  console.log('Ctrl-C or `npm stop` stops everything.');
-
+  // `npm run service -- kill order` etc. (infra/src/cli/service.ts) reach this process here.
   let stopping = false;
+  const meant = new WeakSet<RunningService['child']>();
+  const watch = (s: RunningService) => {
+    s.child.once('exit', (code, signal) => {
+      if (!stopping && !meant.has(s.child)) console.error(`${s.definition.name} exited unexpectedly (${signal ?? `code ${code}`}); see ${s.logFile}`);
+    });
+  };
+  let control: ControlServer | undefined;
+  try {
+    control = await servePlatformControl(platform, {
+      onAction: (action, s) => {
+        if (action === 'kill' || action === 'stop') {
+          meant.add(s.child);
+          console.log(`${s.definition.name}: ${action === 'kill' ? 'killed (SIGKILL)' : 'stopping'} on request (npm run service)`);
+        } else {
+          watch(s);
+          console.log(`${s.definition.name}: started again on request, ${s.url} (log ${s.logFile})`);
+        }
+      },
+    });
+  } catch (error) {
+    // The platform runs on without it; only `npm run service` needs it.
+    console.error(`control socket not available: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  console.log('Ctrl-C or `npm stop` stops everything; `npm run service -- kill|stop|start|restart <service>` acts on one service.');
+
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping services, then infrastructure…`);
+    await control?.close();
     await prometheus?.stop();
     await platform.stop();
     await stopInfrastructure();
@@ -77,11 +103,7 @@ try {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  for (const s of platform.services) {
-    s.child.once('exit', (code) => {
-      if (!stopping) console.error(`${s.definition.name} exited unexpectedly (code ${code}); see ${s.logFile}`);
-    });
-  }
+  for (const s of platform.services) watch(s);
 } catch (error) {
   console.error(`npm start failed: ${error instanceof Error ? error.message : String(error)}`);
   rmSync(pidFile, { force: true });
