@@ -184,3 +184,21 @@ export const problemResponse = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 });
+
+/**
+ * OpenAPI responses for the problems an operation can answer, one per status, each
+ * described by the catalogue's codes and titles: the lists come from the code that throws
+ * them, so a document says what the service answers.
+ */
+export function problemResponses(codes: Iterable<ProblemCode>): Record<string, ReturnType<typeof problemResponse>> {
+  const byStatus = new Map<number, Set<ProblemCode>>();
+  for (const code of codes) {
+    const status = PROBLEM_TYPES[code].status;
+    byStatus.set(status, (byStatus.get(status) ?? new Set()).add(code));
+  }
+  return Object.fromEntries(
+    [...byStatus]
+      .sort(([a], [b]) => a - b)
+      .map(([status, set]) => [String(status), problemResponse([...set].map((code) => `\`${code}\`: ${PROBLEM_TYPES[code].title}`).join('; '))]),
+  );
+}

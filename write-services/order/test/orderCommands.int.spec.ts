@@ -60,6 +60,18 @@ describe('order service (HTTP, MariaDB, Kafka; the delivery service settles its 
       expect(record!.headers).toEqual({ 'event-type': 'OrderPlaced', 'correlation-id': requestId, 'event-id': event.eventId });
     });
 
+    it("stores the command's traceparent with its outbox rows and sends it as the Kafka header traceparent (tracing off: as it came)", async () => {
+      const requestId = `traced-${randomUUID()}`;
+      const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+      const orderId = await place({ 'X-Request-Id': requestId, traceparent });
+      const [record] = await sut.events.waitForEvents(orderId, 1).then(() => sut.events.recordsOf(orderId));
+      expect(record!.headers).toMatchObject({ 'correlation-id': requestId, traceparent });
+      expect((await sut.outbox()).find((row) => row.aggregateId === orderId)).toMatchObject({ traceParent: traceparent });
+      // An invalid one is neither stored nor sent.
+      const untraced = await place({ traceparent: '00-not-a-traceparent' });
+      expect((await sut.outbox()).find((row) => row.aggregateId === untraced)).toMatchObject({ traceParent: null });
+    });
+
     it('AcceptOrder answers 200 ACCEPTED v2 and publishes OrderAccepted', async () => {
       const orderId = await place();
       const response = await sut.api.send('POST', `/api/v1/orders/${orderId}/accept`);
@@ -342,6 +354,13 @@ describe('order service (HTTP, MariaDB, Kafka; the delivery service settles its 
       const placeSchema = doc.paths['/api/v1/orders'].post.requestBody.content['application/json'].schema;
       expect(placeSchema.required).toEqual(expect.arrayContaining(['customerId', 'storeId', 'items', 'deliveryAddress']));
       expect(placeSchema.additionalProperties).toBe(false);
+      // A body is required where the command has required fields; accepting has none.
+      expect(doc.paths['/api/v1/orders'].post.requestBody.required).toBe(true);
+      expect(doc.paths['/api/v1/orders/{orderId}/accept'].post.requestBody.required).toBe(false);
+      // Every answer the command can give is listed, from the catalogue (a creating command has no 404).
+      expect(Object.keys(doc.paths['/api/v1/orders'].post.responses).sort()).toEqual(['201', '400', '409', '413', '415', '422', '500', '503']);
+      expect(Object.keys(doc.paths['/api/v1/orders/{orderId}/accept'].post.responses)).toContain('404');
+      expect(doc.paths['/api/v1/orders/{orderId}/cancel'].post.responses['409'].description).toContain('RULE_VIOLATED');
       expect(doc.paths['/api/v1/orders/{orderId}'].patch.operationId).toBe('UpdateOrder');
       expect(doc.paths['/api/v1/orders/{orderId}'].get.responses['200']).toBeDefined();
     });

@@ -1,9 +1,11 @@
 import { type DomainEvent, SNAPSHOT_BATCH_MAX, snapshotBatch } from '@delivery/contracts';
-import { PROBLEM_JSON_SCHEMA, problemResponse } from '@delivery/runtime-kit';
+import { PROBLEM_JSON_SCHEMA, problemResponse, problemResponses } from '@delivery/runtime-kit';
 import { z } from 'zod';
 import type { SqlExecutor } from '../db/sqlExecutor.ts';
 import type { AggregateState, Command } from '../domain/decider.ts';
+import { COMMAND_PROBLEMS } from '../service/commandErrors.ts';
 import type { WriteServiceDefinition } from '../service/writeServiceDefinition.ts';
+import { REQUEST_PROBLEMS } from './requestParsing.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -44,17 +46,14 @@ export function openApiDocument<S extends AggregateState, C extends Command, E e
       summary: route.summary,
       parameters: route.creates ? headers : [idParameter, ...headers],
       requestBody: {
-        required: false,
+        // Required unless the command has no required field (a missing body is read as `{}`).
+        required: !route.body.safeParse({}).success,
         content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
       },
       responses: {
         [status]: { description: `${route.name} accepted`, content: { 'application/json': { schema: ack } } },
-        '400': problemResponse('Invalid body or id'),
-        ...(route.creates ? {} : { '404': problemResponse(`Unknown ${idField}`) }),
-        '409': problemResponse('Transition not allowed, concurrent change, or the same Idempotency-Key in flight'),
-        '413': problemResponse('Body too large'),
-        '415': problemResponse('Body is not JSON'),
-        '422': problemResponse('Idempotency-Key reused with a different body'),
+        // A creating command makes a new id: nothing to be missing.
+        ...problemResponses([...REQUEST_PROBLEMS, ...COMMAND_PROBLEMS].filter((code) => !(route.creates && code === 'NOT_FOUND'))),
       },
     };
   }

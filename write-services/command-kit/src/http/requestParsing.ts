@@ -1,8 +1,11 @@
 import { Uuid } from '@delivery/contracts';
-import { fieldErrorsOf, invalidFields, Problem, requireUtf8Json } from '@delivery/runtime-kit';
+import { fieldErrorsOf, invalidFields, Problem, type ProblemCode, requireUtf8Json } from '@delivery/runtime-kit';
 import type { Request, RequestHandler } from 'express';
 import type { z } from 'zod';
 import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency/requestFingerprint.ts';
+
+/** What reading a command request may refuse with (this module and express.json's limit): its OpenAPI responses. */
+export const REQUEST_PROBLEMS: readonly ProblemCode[] = ['VALIDATION_FAILED', 'MALFORMED_JSON', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
 
 /**
  * A path id that is not a UUID is a 400 naming the parameter; a valid one comes back in

@@ -1,4 +1,4 @@
-import { Problem } from '@delivery/runtime-kit';
+import { Problem, type ProblemCode } from '@delivery/runtime-kit';
 import { isDatabaseUnavailable } from '../db/databaseUnavailable.ts';
 import { CommandRejected, VersionConflict } from '../domain/commandRejected.ts';
 import { IdempotencyClaimLost } from '../idempotency/idempotencyStore.ts';
@@ -43,6 +43,17 @@ const REJECTED_OUTCOME: Record<CommandRejected['reason'], CommandOutcome> = {
   RULE_VIOLATED: 'rule_violated',
   UNKNOWN_REFERENCE: 'unknown_reference',
 };
+
+/** Every problem a command's execution may answer (the table below, the rules' owners, the database): its OpenAPI responses. */
+export const COMMAND_PROBLEMS: readonly ProblemCode[] = [
+  ...(Object.keys(REJECTED_OUTCOME) as CommandRejected['reason'][]),
+  'VERSION_CONFLICT',
+  'IDEMPOTENCY_IN_FLIGHT',
+  'IDEMPOTENCY_KEY_REUSED',
+  'DEPENDENCY_UNAVAILABLE',
+  'SERVICE_UNAVAILABLE',
+  'INTERNAL',
+];
 
 const PROBLEM_OUTCOME: Partial<Record<string, CommandOutcome>> = {
   IDEMPOTENCY_KEY_REUSED: 'idempotency_mismatch',
