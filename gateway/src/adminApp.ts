@@ -1,9 +1,10 @@
 import express, { type Express } from 'express';
 import { healthRouter, metricsEndpoint, problemErrorHandler, routeNotFound, type Logger, type Registry } from '@delivery/runtime-kit';
+import type { ApiDocument } from './apiDocument.ts';
 import type { RouteSet } from './routeSet.ts';
 
 /**
- * The gateway's own endpoints, on express: `/health/live`, `/health/ready`, `/metrics` and,
+ * The gateway's own endpoints, on express: `/health/live`, `/health/ready`, `/metrics`, `/openapi.json` and,
  * when enabled, `GET /routes`. Proxied traffic never passes through express (see
  * docs/decisions/gateway-hot-path-outside-express.md).
  */
@@ -18,6 +19,8 @@ export function adminApp(deps: {
   logger: Logger;
   routes: () => RouteSet | undefined;
   admin: boolean;
+  /** `GET /openapi.json`: the command API through the gateway (apiDocument.ts). */
+  apiDocument?: ApiDocument;
 }): AdminApp {
   const app = express();
   app.disable('x-powered-by');
@@ -25,6 +28,13 @@ export function adminApp(deps: {
   const health = healthRouter({ routes: () => Promise.resolve(deps.routes() !== undefined) });
   app.use(health);
   app.get('/metrics', metricsEndpoint(deps.registry));
+  const apiDocument = deps.apiDocument;
+  if (apiDocument) {
+    app.get('/openapi.json', async (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.json(await apiDocument.document());
+    });
+  }
   if (deps.admin) app.get('/routes', (_req, res) => res.json({ routes: deps.routes()?.describe() ?? [] }));
   app.use(routeNotFound);
   app.use(problemErrorHandler(deps.logger));

@@ -33,7 +33,7 @@ export interface ActiveRoute {
 }
 
 /** Paths the gateway serves itself; no route may shadow them. */
-export const INTERNAL_PATHS = ['/health/live', '/health/ready', '/metrics', '/routes'] as const;
+export const INTERNAL_PATHS = ['/health/live', '/health/ready', '/metrics', '/routes', '/openapi.json'] as const;
 
 /**
  * One generation of routes: the table requests are matched against. A reload builds a new

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { DeadlineExceeded, isBreakerOpen, Problem } from '@delivery/runtime-kit';
+import { DeadlineExceeded, isBreakerOpen, Problem, type ProblemCode } from '@delivery/runtime-kit';
 
 /**
  * What went wrong with an upstream call, as one label (`kind`) for metrics and logs, and
@@ -7,20 +7,22 @@ import { DeadlineExceeded, isBreakerOpen, Problem } from '@delivery/runtime-kit'
  * (if not, a retry cannot duplicate the command), does it count against the circuit
  * breaker, and which problem does the client get.
  */
-export type FailureKind =
-  | 'connect_refused'
-  | 'connect_timeout'
-  | 'connect_error'
-  | 'reset'
-  | 'bad_response'
-  | 'timeout'
-  | 'status_5xx'
-  | 'dependency_unavailable'
-  | 'breaker_open'
-  | 'body_too_large'
-  | 'rate_limited'
-  | 'client_closed'
-  | 'internal';
+export const FAILURE_KINDS = [
+  'connect_refused',
+  'connect_timeout',
+  'connect_error',
+  'reset',
+  'bad_response',
+  'timeout',
+  'status_5xx',
+  'dependency_unavailable',
+  'breaker_open',
+  'body_too_large',
+  'rate_limited',
+  'client_closed',
+  'internal',
+] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
 
 /**
  * The upstream answered 5xx. `delivered`: the answer is already on its way to the client.
@@ -142,3 +144,6 @@ export function problemFor(kind: FailureKind, upstream: string, retryAfterSecond
     }
   }
 }
+
+/** Every problem an upstream failure can be answered with (`problemFor` over every kind): what the API document lists. */
+export const UPSTREAM_FAILURE_PROBLEMS: readonly ProblemCode[] = [...new Set(FAILURE_KINDS.map((kind) => problemFor(kind, 'upstream', 1).code))];

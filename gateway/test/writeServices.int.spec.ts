@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   commandClient,
   eventually,
+  openApiErrors,
   placeOrderBody,
   sameApiForAll,
   validJourney,
@@ -51,6 +52,22 @@ describe('gateway in front of the real write services', () => {
       body: JSON.stringify(body),
     });
   const dispatchBody = (orderId: string) => ({ orderId, pickup: { lat: 37.5, lng: 127 }, dropoff: { lat: 37.51, lng: 127.01 } });
+
+  it("serves the command API at /openapi.json: the services' commands with the gateway's answers, valid OpenAPI 3.1 like each service's own", async () => {
+    const documentOf = async (url: string) => (await send(url, 'GET', '/openapi.json')).json() as { paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>> };
+    const gatewayDocument = await documentOf(gateway.url);
+    for (const document of [gatewayDocument, ...(await Promise.all([services.order, services.dispatch, services.delivery].map((s) => documentOf(s.service.url))))]) {
+      expect(await openApiErrors(document)).toEqual([]);
+    }
+    // Commands only: the services' query GETs are not the gateway's.
+    expect(Object.values(gatewayDocument.paths).flatMap((item) => Object.keys(item))).not.toContain('get');
+    expect(Object.keys(gatewayDocument.paths)).toEqual(expect.arrayContaining(['/api/v1/orders', '/api/v1/dispatches', '/api/v1/deliveries/{deliveryId}/pickup']));
+    const place = gatewayDocument.paths['/api/v1/orders']?.post;
+    // The gateway's own answers beside the service's: rate limit, bad gateway, breaker, deadline.
+    expect(Object.keys(place?.responses ?? {})).toEqual(expect.arrayContaining(['201', '400', '408', '413', '415', '422', '429', '502', '503', '504']));
+    expect(place?.responses['503']?.description).toEqual(expect.stringContaining('CIRCUIT_OPEN'));
+    expect(place?.responses['503']?.description).toEqual(expect.stringContaining('DEPENDENCY_UNAVAILABLE'));
+  });
 
   it('places an order through the gateway; OrderPlaced carries the request id', async () => {
     const answer = await post('/api/v1/orders', placeOrderBody({ customerId: 'customer-gw' }), 'gw-order-1');

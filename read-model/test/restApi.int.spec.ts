@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { openApiErrors } from '@delivery/test-support';
 import { Journey } from './support/journey.ts';
 import { startSuite, type ReadModelHarness, type Suite } from './support/readModelHarness.ts';
 
@@ -87,6 +88,7 @@ describe('/openapi.json', () => {
   it('documents the four GETs with schemas derived from the view contracts', async () => {
     const { body } = await rm.get('/openapi.json');
     expect(body.openapi).toBe('3.1.0');
+    expect(await openApiErrors(body as object)).toEqual([]);
     expect(Object.keys(body.paths as object)).toEqual(['/api/v1/orders', '/api/v1/orders/{orderId}', '/api/v1/dispatches/{dispatchId}', '/api/v1/deliveries/{deliveryId}']);
     expect(body.components.schemas.OrderView.properties.stage.enum).toEqual(['PLACED', 'ACCEPTED', 'RIDER_ASSIGNED', 'PICKED_UP', 'DELIVERED', 'CANCELLED']);
     expect(body.components.schemas.OrderView.required).not.toContain('stage');

@@ -14,3 +14,5 @@ export * from './writeServicesUnderTest.ts';
 export * from './validJourney.ts';
 export * from './redelivery.ts';
 export * from './cpuProfile.ts';
+export * from './inMemoryTracing.ts';
+export * from './openApiErrors.ts';
