@@ -604,6 +604,7 @@ async function writeReport(
   );
   if (profile) {
     const get = (body: number, target: Target) => results.get(`${body}:${target}`) as Sample;
+    const profiledUs = get(settings.bodies[1] ?? settings.bodies[0] ?? 128, 'gateway').cpuUs;
     lines.push(
       '',
       `### Where the gateway's time goes (target missed)`,
@@ -619,13 +620,16 @@ async function writeReport(
       '',
       `CPU profile of the gateway process (\`node --cpu-prof\`) under the same load with ${size(settings.bodies[1] ?? settings.bodies[0] ?? 128)} bodies, ${profile.busySamples} busy samples (idle excluded).`,
       '',
-      '| self time by area | share |',
-      '|---|---:|',
-      ...profile.areas.map(([area, share]) => `| ${area} | ${share}% |`),
+      'The per-request budget: each share times the gateway\'s CPU per request at that body size in this run',
+      `(${profiledUs.toFixed(0)} µs), i.e. what each part costs per command.`,
       '',
-      '| frame (inclusive) | share |',
-      '|---|---:|',
-      ...profile.frames.map(([frame, share]) => `| \`${frame}\` | ${share}% |`),
+      '| self time by area | share | µs per request |',
+      '|---|---:|---:|',
+      ...profile.areas.map(([area, share]) => `| ${area} | ${share}% | ${((share * profiledUs) / 100).toFixed(1)} |`),
+      '',
+      '| frame (inclusive) | share | µs per request |',
+      '|---|---:|---:|',
+      ...profile.frames.map(([frame, share]) => `| \`${frame}\` | ${share}% | ${((share * profiledUs) / 100).toFixed(1)} |`),
     );
   }
   writeBenchmarkSection(lines.join('\n'), DOC);
