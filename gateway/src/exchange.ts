@@ -1,6 +1,8 @@
 import { IncomingMessage, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { Span } from '@opentelemetry/api';
 import { requestIdOf } from '@delivery/runtime-kit';
+import { endExchangeSpan } from './exchangeSpan.ts';
 import type { RateLimitPolicy } from './rateLimiter.ts';
 import type { ActiveRoute, RouteSet } from './routeSet.ts';
 import type { FailureKind } from './upstreamError.ts';
@@ -57,6 +59,8 @@ export class Exchange {
   totalDue = 0;
   current: AttemptInFlight | undefined = undefined;
   done = false;
+  /** The exchange's server span; undefined when tracing is off (exchangeSpan.ts). */
+  span: Span | undefined = undefined;
 
   constructor(req: GatewayRequest, res: GatewayResponse, routes: RouteSet, observer: ExchangeObserver) {
     this.req = req;
@@ -77,6 +81,7 @@ export class Exchange {
     this.routes.inflight--;
     this.routes.maybeRetire();
     this.observer.finished(this);
+    if (this.span !== undefined) endExchangeSpan(this, this.span);
   }
 }
 

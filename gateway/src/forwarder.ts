@@ -1,4 +1,4 @@
-import { backoffDelay, jsonCharsetProblem, Problem, type Logger } from '@delivery/runtime-kit';
+import { backoffDelay, jsonCharsetProblem, Problem, TRACEPARENT_HEADER, traceparentOf, type Logger } from '@delivery/runtime-kit';
 import { performance } from 'node:perf_hooks';
 import { answer } from './answer.ts';
 import { Attempt, ignore, type AttemptDeps } from './attempt.ts';
@@ -47,6 +47,8 @@ export class Forwarder {
     exchange.hasBody = exchange.chunked || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
     const expectsContinue = headers.expect !== undefined;
     prepareUpstreamHeaders(headers, exchange.requestId, req.socket.remoteAddress, 'http');
+    // Tracing on: the upstream continues the exchange's span. Off: a client's traceparent goes on as it came.
+    if (exchange.span !== undefined) headers[TRACEPARENT_HEADER] = traceparentOf(exchange.span);
     // Judged on what is forwarded: a key the client's Connection header named is kept (forwardedHeaders.ts).
     const key = headers['idempotency-key'];
     exchange.idempotent = key !== undefined && key !== '';

@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { createLogger, createRegistry, listen, Problem, requestIdOf, type Logger, type Registry } from '@delivery/runtime-kit';
+import { createLogger, createRegistry, listen, Problem, problemClientError, rawProblemResponse, requestIdOf, tracing, type Logger, type Registry, type Tracing } from '@delivery/runtime-kit';
 import { adminApp } from './adminApp.ts';
+import { ApiDocument } from './apiDocument.ts';
 import { answer } from './answer.ts';
 import { bodyLimit } from './bodyLimit.ts';
-import { clientErrorHandler, rawProblemResponse } from './clientErrorHandler.ts';
 import { DeadlineWheel } from './deadlineWheel.ts';
 import { Exchange, GatewayRequest, type GatewayResponse } from './exchange.ts';
+import { startExchangeSpan } from './exchangeSpan.ts';
 import { Forwarder } from './forwarder.ts';
 import { gatewayConfig, type GatewayConfig } from './gatewayConfig.ts';
 import { GatewayMetrics } from './gatewayMetrics.ts';
@@ -66,6 +67,8 @@ export interface GatewayDeps {
    * `applyRoutes`) and counts its requests in `gateway_worker_requests_total{worker=id}`.
    */
   worker?: { id: string };
+  /** Spans of the exchanges (default: the process's, `startTracing` in the composition root). */
+  tracing?: Tracing;
 }
 
 /**
@@ -99,9 +102,12 @@ export async function startGateway(config: Partial<GatewayConfig> = {}, deps: Ga
     return next.describe();
   };
 
-  const admin = adminApp({ registry, logger, routes: () => current, admin: settings.admin });
+  const admin = adminApp({ registry, logger, routes: () => current, admin: settings.admin, apiDocument: new ApiDocument(() => current) });
   const wheel = new DeadlineWheel();
   const forwarder = new Forwarder({ wheel, metrics, logger });
+  const traces = deps.tracing ?? tracing();
+  // One check per request when tracing is off (exchangeSpan.ts).
+  const tracer = traces.enabled ? traces.tracer : undefined;
 
   // The public port serves commands and health only; /metrics and /routes are on the admin port.
   const handle = (req: GatewayRequest, res: GatewayResponse): void => {
@@ -114,6 +120,7 @@ export async function startGateway(config: Partial<GatewayConfig> = {}, deps: Ga
       return;
     }
     const exchange = new Exchange(req, res, current, metrics);
+    if (tracer !== undefined) startExchangeSpan(tracer, exchange);
     if (target === undefined) {
       answer.problem(exchange, new Problem('MALFORMED_REQUEST', 'The request path is not acceptable.'));
       return;
@@ -166,7 +173,7 @@ export async function startGateway(config: Partial<GatewayConfig> = {}, deps: Ga
     connectionsCheckingInterval: Math.min(1000, settings.headersTimeoutMs || 1000),
   }, { reusePort: worker !== undefined });
   service.server.removeAllListeners('clientError');
-  service.server.on('clientError', clientErrorHandler(logger));
+  service.server.on('clientError', problemClientError(logger));
   // `Expect: 100-continue`: the route's checks come first; `100 Continue` only once the body is wanted (forwarder.ts).
   service.server.on('checkContinue', (req: GatewayRequest, res: GatewayResponse) => {
     const target = normalisePath(req.url ?? '/');
@@ -174,6 +181,7 @@ export async function startGateway(config: Partial<GatewayConfig> = {}, deps: Ga
     if (route !== undefined && bodyLimit.declaredOver(req.headers, route)) {
       served++;
       const exchange = new Exchange(req, res, current, metrics);
+      if (tracer !== undefined) startExchangeSpan(tracer, exchange);
       exchange.route = route;
       exchange.failure = 'body_too_large';
       answer.problem(exchange, problemFor('body_too_large', route.pool.name, 0));
@@ -233,7 +241,7 @@ export async function closeServer(service: Awaited<ReturnType<typeof listen>>, g
 }
 
 /** The gateway's own paths on the public port; everything else is matched against the routes. */
-const PUBLIC_OWN_PATHS: ReadonlySet<string> = new Set(['/health/live', '/health/ready']);
+const PUBLIC_OWN_PATHS: ReadonlySet<string> = new Set(['/health/live', '/health/ready', '/openapi.json']);
 
 /** CONNECT is no command: answered 405 (node would otherwise close the socket without a word). */
 export function refuseConnect(socket: Duplex): void {

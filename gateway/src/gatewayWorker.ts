@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { createLogger, createRegistry, type Logger } from '@delivery/runtime-kit';
+import { createLogger, createRegistry, startTracing, type Logger } from '@delivery/runtime-kit';
 import { startGateway } from './gateway.ts';
 import type { FromWorker, ToWorker, WorkerSetup } from './gatewayWorkers.ts';
 import { BucketTable } from './rateLimiter.ts';
@@ -14,6 +14,8 @@ const setup = workerData as WorkerSetup;
 const logger = createLogger('gateway', setup.config.logLevel, { async: true, sharedStdout: true }).child({ worker: setup.id });
 // Process metrics are the main thread's: reported once, not once per thread.
 const registry = createRegistry('gateway', { defaultMetrics: false });
+// Each thread records and exports the spans of the requests it serves.
+const traces = await startTracing('gateway', { logger });
 const gateway = await startGateway(setup.config, {
   logger,
   registry,
@@ -34,6 +36,7 @@ async function answer(message: ToWorker): Promise<unknown> {
       return gateway.describeRoutes();
     case 'close':
       await gateway.close();
+      await traces.shutdown();
       await flushed(logger);
       return undefined;
   }

@@ -1,11 +1,12 @@
-import { createLogger, onShutdownSignal } from '@delivery/runtime-kit';
+import { createLogger, onShutdownSignal, startTracing, tracing } from '@delivery/runtime-kit';
 import { gatewayConfig } from './gatewayConfig.ts';
 import { startGateway, type RunningGateway } from './gateway.ts';
 import { startGatewayWorkers } from './gatewayWorkers.ts';
 
 // Composition root: environment → config → gateway (one, or GATEWAY_WORKERS worker threads);
 // SIGHUP (and, unless GATEWAY_ROUTES_WATCH=false, a change of the file) reloads the route
-// file, SIGTERM/SIGINT drain and stop.
+// file, SIGTERM/SIGINT drain and stop. Traces (OTEL_EXPORTER_OTLP_ENDPOINT) are recorded where
+// requests are served: here with one thread, in each worker thread otherwise.
 const config = gatewayConfig();
 const threaded = config.workers > 1;
 const logger = createLogger('gateway', config.logLevel, { async: true, sharedStdout: threaded });
@@ -20,6 +21,7 @@ try {
       process.exit(1);
     });
   };
+  if (!threaded) await startTracing('gateway', { logger });
   const gateway: RunningGateway = threaded
     ? await startGatewayWorkers(config, { logger, onWorkerLost: stopAfterLoss })
     : await startGateway(config, { logger });
@@ -28,7 +30,14 @@ try {
     logger.info('SIGHUP: reloading routes');
     gateway.reload().catch(() => undefined); // refused reloads are logged by the gateway
   });
-  onShutdownSignal([{ name: 'gateway', run: () => gateway.close() }], logger, config.shutdownGraceMs + 1000);
+  onShutdownSignal(
+    [
+      { name: 'gateway', run: () => gateway.close() },
+      { name: 'tracing', run: () => tracing().shutdown() },
+    ],
+    logger,
+    config.shutdownGraceMs + 1000,
+  );
 } catch (error) {
   logger.fatal({ err: error }, (error as Error).message);
   logger.flush();

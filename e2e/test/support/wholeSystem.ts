@@ -1,8 +1,6 @@
 import { join } from 'node:path';
-import { EVENT_TOPICS } from '@delivery/contracts';
-import { ensureInfrastructure, infrastructureEnv, kafkaBrokers, startPlatform, statePath, type Platform } from '@delivery/infra';
-import { freePorts } from '@delivery/test-support';
-import { Kafka, logLevel } from 'kafkajs';
+import { ensureInfrastructure, infrastructureEnv, startPlatform, statePath, type Platform } from '@delivery/infra';
+import { freePorts, startGroupAtEnd } from '@delivery/test-support';
 
 /**
  * The whole platform as child processes on free ports, against the real infrastructure.
@@ -14,9 +12,9 @@ export const viewDatabaseOf = (suite: string) => `read_model_e2e_${suite.replace
 
 export interface WholeSystemOptions {
   /**
-   * Start the read model's group at the topics' current ends: the suite reads only what it
-   * writes, so it skips the history (tens of thousands of events after benchmarks) that a
-   * new group would replay first.
+   * Start the read model's group at the topics' current ends (the default): a suite reads
+   * only what it writes, so it skips the history (hundreds of thousands of events after
+   * benchmarks) that its group would otherwise replay before the suite's own events.
    */
   skipHistory?: boolean;
 }
@@ -25,7 +23,7 @@ export interface WholeSystemOptions {
 export async function startWholeSystem(suite: string, env: NodeJS.ProcessEnv = {}, options: WholeSystemOptions = {}): Promise<Platform> {
   await ensureInfrastructure();
   const groupId = `read-model-e2e-${suite}`;
-  if (options.skipHistory) await startGroupAtEnd(groupId);
+  if (options.skipHistory ?? true) await startGroupAtEnd(groupId);
   return startPlatform({
     ports: await freePorts(),
     env: {
@@ -38,22 +36,4 @@ export async function startWholeSystem(suite: string, env: NodeJS.ProcessEnv = {
     },
     logDir: join(statePath('logs'), `e2e-${suite}`),
   });
-}
-
-/**
- * Commits the event topics' current ends as the group's offsets (the group must have no
- * member). Explicit offsets: kafkajs' `resetOffsets({ earliest: false })` commits -1, which a
- * consumer subscribing `fromBeginning` (the read model) takes for no offset, replaying all.
- */
-export async function startGroupAtEnd(groupId: string): Promise<void> {
-  const admin = new Kafka({ brokers: kafkaBrokers(), clientId: 'e2e-whole-system', logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    for (const topic of Object.values(EVENT_TOPICS)) {
-      const partitions = (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => ({ partition, offset: high }));
-      await admin.setOffsets({ groupId, topic, partitions });
-    }
-  } finally {
-    await admin.disconnect();
-  }
 }

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { stringify } from 'yaml';
 import { createRegistry, type Registry } from '@delivery/runtime-kit';
-import { startGateway, type GatewayConfig, type RunningGateway } from '../../src/index.ts';
+import { startGateway, type GatewayConfig, type GatewayDeps, type RunningGateway } from '../../src/index.ts';
 import { assertRealNetwork } from './realNetwork.ts';
 
 export interface LogLine {
@@ -36,7 +36,7 @@ export async function routesFileWith(yaml: string): Promise<string> {
   return file;
 }
 
-export async function startTestGateway(yaml: string, config: Partial<GatewayConfig> = {}): Promise<TestGateway> {
+export async function startTestGateway(yaml: string, config: Partial<GatewayConfig> = {}, deps: Pick<GatewayDeps, 'tracing'> = {}): Promise<TestGateway> {
   await assertRealNetwork();
   const routesFile = await routesFileWith(yaml);
   const logs: LogLine[] = [];
@@ -51,7 +51,7 @@ export async function startTestGateway(yaml: string, config: Partial<GatewayConf
   // No file watching unless asked: these tests rewrite the file and call reload() themselves.
   const gateway = await startGateway(
     { port: 0, host: '127.0.0.1', adminPort: 0, routesFile, upstreamUrls: {}, watchRoutes: false, ...config },
-    { logger, registry },
+    { logger, registry, ...deps },
   );
   return {
     ...gateway,

@@ -16,4 +16,6 @@ export const EVENT_HEADERS = {
   eventType: 'event-type',
   correlationId: 'correlation-id',
   eventId: 'event-id',
+  /** The W3C traceparent of the publish (tracing on) or of the command that wrote the event; absent when it had none. */
+  traceParent: 'traceparent',
 } as const;

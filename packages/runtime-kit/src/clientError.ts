@@ -19,7 +19,7 @@ export function problemClientError(logger?: Logger): (error: Error & { code?: st
     if (error.code !== 'ECONNRESET' && socket.writable && (!inFlight || !inFlight.headersSent)) {
       const problem = clientErrorProblem(error.code);
       logger?.debug({ code: error.code, status: problem.status }, 'client error');
-      socket.write(rawProblemResponse(problem));
+      socket.write(rawProblemResponse(problem, requestIdOf(undefined)));
     }
     socket.destroy();
   };
@@ -36,11 +36,12 @@ export function clientErrorProblem(code: string | undefined): Problem {
   }
 }
 
-function rawProblemResponse(problem: Problem): string {
+/** A problem answer written on a raw socket (node's parser refused the request, or CONNECT), with a request id like every answer. */
+export function rawProblemResponse(problem: Problem, requestId: string, extraHeaders = ''): string {
   const body = JSON.stringify(problem.toBody());
   return (
     `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? ''}\r\n` +
-    `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestIdOf(undefined)}\r\n` +
-    `Connection: close\r\n\r\n${body}`
+    `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\n` +
+    `${extraHeaders}Connection: close\r\n\r\n${body}`
   );
 }

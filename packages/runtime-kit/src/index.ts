@@ -11,3 +11,4 @@ export * from './breaker.ts';
 export * from './shutdown.ts';
 export * from './listen.ts';
 export * from './restartingConsumer.ts';
+export * from './tracing.ts';

@@ -16,3 +16,4 @@ export * from './redelivery.ts';
 export * from './cpuProfile.ts';
 export * from './inMemoryTracing.ts';
 export * from './openApiErrors.ts';
+export * from './consumerGroups.ts';

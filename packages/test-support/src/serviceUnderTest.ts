@@ -72,9 +72,9 @@ export async function serviceUnderTest(
     startInstance,
     outbox: async () => {
       const rows = await adminQuery<
-        { aggregate_id: string; version: number; event_type: string; correlation_id: string; sent: number | bigint; envelope: string }[]
+        { aggregate_id: string; version: number; event_type: string; correlation_id: string; trace_parent: string | null; sent: number | bigint; envelope: string }[]
       >(
-        `SELECT aggregate_id, version, event_type, correlation_id, sent_at IS NOT NULL AS sent, envelope
+        `SELECT aggregate_id, version, event_type, correlation_id, trace_parent, sent_at IS NOT NULL AS sent, envelope
            FROM \`${database.name}\`.outbox_event ORDER BY id`,
       );
       return rows.map((row) => ({
@@ -82,6 +82,7 @@ export async function serviceUnderTest(
         version: row.version,
         eventType: row.event_type,
         correlationId: row.correlation_id,
+        traceParent: row.trace_parent,
         sent: Number(row.sent) === 1,
         event: parseDomainEvent(JSON.parse(row.envelope)),
       }));

@@ -1,5 +1,6 @@
 import type { DomainEvent } from '@delivery/contracts';
-import type { Logger } from '@delivery/runtime-kit';
+import type { Tracer } from '@opentelemetry/api';
+import { tracing, type Logger, type Tracing } from '@delivery/runtime-kit';
 import type { TopicNames } from '../config/index.ts';
 import {
   catchUpWrites,
@@ -16,6 +17,7 @@ import type { CacheEntry, CacheFence, OrderListIndex, ViewCache, ViewCollections
 import type { ReadModelMetrics } from '../readModelMetrics.ts';
 import { decodeMessage } from './decodeMessage.ts';
 import type { DeadLetter, DeadLetterPublisher, SourceMessage } from './deadLetters.ts';
+import { endProjectionSpans, failProjectionSpans, startProjectionSpans } from './projectionSpans.ts';
 
 export interface BatchProjectorDeps {
   topics: TopicNames;
@@ -27,6 +29,8 @@ export interface BatchProjectorDeps {
   metrics: ReadModelMetrics;
   logger: Logger;
   now?: () => number;
+  /** A span per projected message (default: the process's tracing, `startTracing` in main.ts). */
+  tracing?: Tracing;
 }
 
 /**
@@ -40,22 +44,31 @@ export interface BatchProjectorDeps {
  */
 export class BatchProjector {
   readonly #deps: BatchProjectorDeps;
+  readonly #tracer: Tracer | undefined;
 
   constructor(deps: BatchProjectorDeps) {
     this.#deps = deps;
+    const traces = deps.tracing ?? tracing();
+    this.#tracer = traces.enabled ? traces.tracer : undefined;
   }
 
   async project(messages: readonly SourceMessage[]): Promise<void> {
     const { metrics } = this.#deps;
     metrics.batchInProgress.set(messages.length);
+    const spans = this.#tracer === undefined ? undefined : startProjectionSpans(this.#tracer, messages);
     try {
-      await this.#project(messages);
+      const letters = await this.#project(messages);
+      if (spans !== undefined) endProjectionSpans(spans, messages, letters);
+    } catch (error) {
+      if (spans !== undefined) failProjectionSpans(spans, error);
+      throw error;
     } finally {
       metrics.batchInProgress.set(0);
     }
   }
 
-  async #project(messages: readonly SourceMessage[]): Promise<void> {
+  /** Resolves with the messages parked in the dead-letter topic once everything is stored. */
+  async #project(messages: readonly SourceMessage[]): Promise<DeadLetter[]> {
     const { metrics } = this.#deps;
     const stopTimer = metrics.batchDuration.startTimer();
     const letters: DeadLetter[] = [];
@@ -98,6 +111,7 @@ export class BatchProjector {
     }
     this.#record(messages, letters, outcome, storedAt);
     stopTimer();
+    return letters;
   }
 
   /** The documents the writes touched, as stored now. */

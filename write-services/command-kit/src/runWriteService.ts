@@ -1,5 +1,5 @@
 import type { DomainEvent } from '@delivery/contracts';
-import { createLogger, onShutdownSignal } from '@delivery/runtime-kit';
+import { createLogger, onShutdownSignal, startTracing, tracing } from '@delivery/runtime-kit';
 import type { SqlExecutor } from './db/sqlExecutor.ts';
 import type { AggregateState, Command } from './domain/decider.ts';
 import { readFaultSeams } from './service/faultSeams.ts';
@@ -13,8 +13,17 @@ export async function runWriteService<S extends AggregateState, C extends Comman
   config: Readonly<WriteServiceConfig>,
 ): Promise<void> {
   try {
+    // Before the service's components, which take the process's tracing when they are built.
+    await startTracing(`${definition.service}-service`);
     const service = await startWriteService(definition, config, readFaultSeams());
-    onShutdownSignal([{ name: 'write service', run: () => service.close() }], service.logger, config.shutdownGraceMs);
+    onShutdownSignal(
+      [
+        { name: 'write service', run: () => service.close() },
+        { name: 'tracing', run: () => tracing().shutdown() },
+      ],
+      service.logger,
+      config.shutdownGraceMs,
+    );
   } catch (error) {
     const logger = createLogger(`${definition.service}-service`, config.logLevel);
     logger.fatal({ err: error }, 'start failed');

@@ -1,21 +1,20 @@
-import { createPool, type Pool } from 'mariadb';
-import { connectionConfig } from '../src/db/connectionConfig.ts';
+import { connectDriverDatabase } from '../src/db/driverDatabase.ts';
 import type { SqlExecutor } from '../src/db/sqlExecutor.ts';
 
 /**
- * command-kit's SqlExecutor over the plain mariadb driver, for the kit's own tests (the
- * services' tests use their generated Prisma clients).
+ * command-kit's SqlExecutor for the kit's own tests: the services' client
+ * (`connectDriverDatabase`, the plain mariadb driver), so the outbox, relay and idempotency
+ * suites run the SQL exactly as production does.
  */
 export interface TestExecutor extends SqlExecutor {
   end(): Promise<void>;
 }
 
 export function mariadbExecutor(databaseUrl: string): TestExecutor {
-  const pool: Pool = createPool({ ...connectionConfig(databaseUrl), connectionLimit: 5 });
+  const db = connectDriverDatabase(databaseUrl);
   return {
-    $queryRawUnsafe: async <T>(sql: string, ...values: unknown[]) => pool.query<T>(sql, values),
-    $executeRawUnsafe: async (sql: string, ...values: unknown[]) =>
-      (await pool.query<{ affectedRows: number }>(sql, values)).affectedRows,
-    end: () => pool.end(),
+    $queryRawUnsafe: <T>(sql: string, ...values: unknown[]) => db.$queryRawUnsafe<T>(sql, ...values),
+    $executeRawUnsafe: (sql: string, ...values: unknown[]) => db.$executeRawUnsafe(sql, ...values),
+    end: () => db.$disconnect(),
   };
 }

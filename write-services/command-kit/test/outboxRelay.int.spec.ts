@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { DeliveryEvent } from '@delivery/contracts';
 import { kafkaBrokers } from '@delivery/infra';
-import { createLogger, Registry } from '@delivery/runtime-kit';
-import { createThrowawayDatabase, EventTap, eventually, type ThrowawayDatabase } from '@delivery/test-support';
+import { SpanKind } from '@opentelemetry/api';
+import { createLogger, Registry, type Tracing } from '@delivery/runtime-kit';
+import { createThrowawayDatabase, EventTap, eventually, inMemoryTracing, type ThrowawayDatabase } from '@delivery/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Kafka, logLevel } from 'kafkajs';
 import { stampEvents } from '../src/domain/stampEvents.ts';
@@ -41,11 +42,12 @@ describe('outbox relay (real Kafka, one lease per outbox)', () => {
 
   // Rows aim at this suite's own topic from the start: the shared delivery.event never sees them.
   const append = (events: DeliveryEvent[]) => appendToOutbox(db, events, () => topic);
-  const startRelay = (name: string, options: { faults?: RelayFaults; brokers?: string[] } = {}) => {
+  const startRelay = (name: string, options: { faults?: RelayFaults; brokers?: string[]; tracing?: Tracing } = {}) => {
     const registry = new Registry();
     const relay = new OutboxRelay({
       db,
-      createPublisher: () => createKafkaPublisher({ brokers: options.brokers ?? kafkaBrokers(), clientId: name, logger }),
+      createPublisher: () =>
+        createKafkaPublisher({ brokers: options.brokers ?? kafkaBrokers(), clientId: name, logger, ...(options.tracing ? { tracing: options.tracing } : {}) }),
       logger: logger.child({ relay: name }),
       metrics: outboxMetrics(registry, db),
       instanceId: `${name}-${randomUUID()}`,
@@ -113,6 +115,27 @@ describe('outbox relay (real Kafka, one lease per outbox)', () => {
     expect(record.key).toBe(ids[0]);
     expect(record.headers).toMatchObject({ 'event-type': 'DeliveryLocationUpdated', 'correlation-id': 'relay-test' });
     expect(record.headers['event-id']).toBe(record.event.eventId);
+  });
+
+  it("given rows with the command's traceparent then each is published under a producer span, child of it, and the message carries the span's", async () => {
+    await freshOutbox();
+    const tracing = await inMemoryTracing();
+    startRelay('traced', { tracing });
+    const [traced, untraced] = [randomUUID(), randomUUID()];
+    const commandSpan = '00f067aa0ba902b7';
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    await appendToOutbox(db, locationEvents(traced, 0, 1), () => topic, `00-${traceId}-${commandSpan}-01`);
+    await append(locationEvents(untraced, 0, 1));
+    const [span] = await eventually(() => tracing.spans().length === 1 && tracing.spans());
+    await eventually(() => tap.recordsOf(traced).length === 1 && tap.recordsOf(untraced).length === 1);
+    expect(span).toMatchObject({ name: `publish ${topic}`, kind: SpanKind.PRODUCER });
+    expect(span!.spanContext().traceId).toBe(traceId);
+    expect(span!.parentSpanContext?.spanId).toBe(commandSpan);
+    expect(span!.attributes).toMatchObject({ 'messaging.destination.name': topic, 'request.id': 'relay-test', 'messaging.kafka.message.key': traced });
+    expect(tap.recordsOf(traced)[0]!.headers.traceparent).toBe(`00-${traceId}-${span!.spanContext().spanId}-01`);
+    // A row without a traceparent starts no trace and carries none.
+    expect(tap.recordsOf(untraced)[0]!.headers.traceparent).toBeUndefined();
+    await tracing.shutdown();
   });
 
   it('given the leader stops then the standby takes over and publishes what follows', async () => {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  connectDriverDatabase,
   type FaultSeams,
   type RunningWriteService,
   startWriteService,
@@ -15,7 +16,6 @@ import type { Delivery } from './domain/delivery.ts';
 import type { DeliveryCommand } from './domain/deliveryCommand.ts';
 import { deliveryDecider } from './domain/deliveryDecider.ts';
 import { deliveryReactions } from './reactions/deliveryReactions.ts';
-import { connectDeliveryDatabase } from './store/deliveryDatabase.ts';
 import { deliveryRepository, type DeliveryTx } from './store/deliveryRepository.ts';
 
 export const deliveryService: WriteServiceDefinition<Delivery, DeliveryCommand, DeliveryEvent, DeliveryTx> = {
@@ -28,7 +28,7 @@ export const deliveryService: WriteServiceDefinition<Delivery, DeliveryCommand, 
   commands: deliveryCommands,
   snapshot: { schema: DeliverySnapshot, of: (delivery) => delivery },
   repository: deliveryRepository,
-  connect: connectDeliveryDatabase,
+  connect: connectDriverDatabase,
   rules: deliveryRuleCheck,
   internalRoutes: deliverySettlements,
   reactions: deliveryReactions,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  connectDriverDatabase,
   type FaultSeams,
   type RunningWriteService,
   startWriteService,
@@ -14,7 +15,6 @@ import type { DispatchCommand } from './domain/dispatchCommand.ts';
 import { dispatchRuleCheck } from './rules/dispatchRuleCheck.ts';
 import { dispatchDecider } from './domain/dispatchDecider.ts';
 import { dispatchReactions } from './reactions/dispatchReactions.ts';
-import { connectDispatchDatabase } from './store/dispatchDatabase.ts';
 import { dispatchRepository, type DispatchTx } from './store/dispatchRepository.ts';
 
 export const dispatchService: WriteServiceDefinition<Dispatch, DispatchCommand, DispatchEvent, DispatchTx> = {
@@ -27,7 +27,7 @@ export const dispatchService: WriteServiceDefinition<Dispatch, DispatchCommand, 
   commands: dispatchCommands,
   snapshot: { schema: DispatchSnapshot, of: ({ cancelReason: _reason, ...snapshot }) => snapshot },
   repository: dispatchRepository,
-  connect: connectDispatchDatabase,
+  connect: connectDriverDatabase,
   rules: dispatchRuleCheck,
   reactions: dispatchReactions,
   migrationsDir: join(import.meta.dirname, '../../../prisma/dispatch/migrations'),

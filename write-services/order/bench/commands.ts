@@ -25,16 +25,17 @@ import {
   BENCHMARKS_DOC,
   cpuSeconds,
   createThrowawayDatabase,
+  deleteGroup,
   eventually,
   freePort,
   placeOrderBody,
+  startGroupAtEnd,
   type ProfileSummary,
   summariseCpuProfile,
   type ThrowawayDatabase,
   writeBenchmarkSection,
 } from '@delivery/test-support';
 import { createPool } from 'mariadb';
-import { deleteGroup, startGroupAtEnd } from './consumerGroups.ts';
 import { wholeStackLines, wholeStackRow, type WholeStackRow } from './wholeStack.ts';
 
 const settings = {

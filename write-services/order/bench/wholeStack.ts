@@ -15,9 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureInfrastructure, infrastructureEnv, mariadb, repoRoot, startPlatform, statePath, type Platform } from '@delivery/infra';
-import { cpuSeconds, freePorts, placeOrderBody } from '@delivery/test-support';
+import { cpuSeconds, deleteGroup, freePorts, placeOrderBody, startGroupAtEnd } from '@delivery/test-support';
 import { Pool } from 'undici';
-import { deleteGroup, startGroupAtEnd } from './consumerGroups.ts';
 import { parseDocument } from 'yaml';
 
 export interface WholeStackOptions {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  connectDriverDatabase,
   type FaultSeams,
   type RunningWriteService,
   startWriteService,
@@ -14,7 +15,6 @@ import type { OrderCommand } from './domain/orderCommand.ts';
 import { orderRuleCheck } from './rules/orderRuleCheck.ts';
 import { orderDecider } from './domain/orderDecider.ts';
 import { orderReactions } from './reactions/orderReactions.ts';
-import { connectOrderDatabase } from './store/orderDatabase.ts';
 import { orderRepository, type OrderTx } from './store/orderRepository.ts';
 
 export const orderService: WriteServiceDefinition<Order, OrderCommand, OrderEvent, OrderTx> = {
@@ -27,7 +27,7 @@ export const orderService: WriteServiceDefinition<Order, OrderCommand, OrderEven
   commands: orderCommands,
   snapshot: { schema: OrderSnapshot, of: (order) => order },
   repository: orderRepository,
-  connect: connectOrderDatabase,
+  connect: connectDriverDatabase,
   rules: orderRuleCheck,
   reactions: orderReactions,
   migrationsDir: join(import.meta.dirname, '../../../prisma/order/migrations'),

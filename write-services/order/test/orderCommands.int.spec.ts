@@ -358,8 +358,8 @@ describe('order service (HTTP, MariaDB, Kafka; the delivery service settles its 
       expect(doc.paths['/api/v1/orders'].post.requestBody.required).toBe(true);
       expect(doc.paths['/api/v1/orders/{orderId}/accept'].post.requestBody.required).toBe(false);
       // Every answer the command can give is listed, from the catalogue (a creating command has no 404).
-      expect(Object.keys(doc.paths['/api/v1/orders'].post.responses).sort()).toEqual(['201', '400', '409', '413', '415', '422', '500', '503']);
-      expect(Object.keys(doc.paths['/api/v1/orders/{orderId}/accept'].post.responses)).toContain('404');
+      expect(Object.keys(doc.paths['/api/v1/orders'].post.responses as object).sort()).toEqual(['201', '400', '409', '413', '415', '422', '500', '503']);
+      expect(Object.keys(doc.paths['/api/v1/orders/{orderId}/accept'].post.responses as object)).toContain('404');
       expect(doc.paths['/api/v1/orders/{orderId}/cancel'].post.responses['409'].description).toContain('RULE_VIOLATED');
       expect(doc.paths['/api/v1/orders/{orderId}'].patch.operationId).toBe('UpdateOrder');
       expect(doc.paths['/api/v1/orders/{orderId}'].get.responses['200']).toBeDefined();

@@ -26,12 +26,12 @@ export function databaseNameOf(databaseUrl: string): string {
 }
 
 /**
- * Pool settings for a service's Prisma MariaDB adapter: fail fast when the database is
- * unreachable (a command answers 503 in about 3 s instead of hanging), keep a few
- * connections ready, and keep prepared statements: the adapter turns the driver's cache off
- * unless told (`prepareCacheLength: 0`), so every statement was prepared, executed and
- * closed again (three round trips for one). A command's statements are few and fixed, so
- * 256 per connection stays far below the server's `max_prepared_stmt_count` (16,382).
+ * Pool settings for a service's database client (driverDatabase.ts): fail fast when the
+ * database is unreachable (a command answers 503 in about 3 s instead of hanging), keep a
+ * few connections ready, and keep prepared statements (`execute` prepares a statement once
+ * per connection, then only executes it; Prisma's adapter turned that cache off unless
+ * told). A command's statements are few and fixed, so 256 per connection stays far below
+ * the server's `max_prepared_stmt_count` (16,382).
  */
 export function poolConfig(databaseUrl: string): PoolConfig {
   return {

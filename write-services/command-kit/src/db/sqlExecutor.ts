@@ -1,8 +1,9 @@
 /**
- * The slice of a generated Prisma client (or of its transaction client) that command-kit
- * needs. Each service has its own generated client; the shared tables (outbox, lease,
- * idempotency) are declared in every service's schema.prisma and reached through raw,
- * parameterised SQL, so the kit works with any of the three clients.
+ * What command-kit needs of a database client (or of one of its transactions): parameterised
+ * SQL. The services run on `connectDriverDatabase` (the plain mariadb driver); the names are
+ * Prisma's, whose client has the same two methods (and ran the write path before). The
+ * shared tables (outbox, lease, idempotency) are declared in every service's schema.prisma
+ * and reached through this raw SQL, so the kit works with every service's schema.
  */
 export interface SqlExecutor {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): PromiseLike<T>;
@@ -10,7 +11,9 @@ export interface SqlExecutor {
 }
 
 export interface TransactionOptions {
+  /** How long to wait for a connection, ms (the driver client: its pool's acquireTimeout). */
   maxWait?: number;
+  /** How long the transaction may stay open, ms; past it, it is rolled back. */
   timeout?: number;
 }
 

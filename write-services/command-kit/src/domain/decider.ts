@@ -30,6 +30,8 @@ export interface CommandContext {
   readonly aggregateId: string;
   readonly now: Date;
   readonly requestId: string;
+  /** The W3C traceparent the command's events carry on (stored with their outbox rows); none: untraced. */
+  readonly traceParent?: string | undefined;
 }
 
 /**

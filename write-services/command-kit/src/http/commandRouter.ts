@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DomainEvent } from '@delivery/contracts';
-import { requestIdFrom } from '@delivery/runtime-kit';
+import { requestIdFrom, tracing, type Tracing } from '@delivery/runtime-kit';
 import express, { type Request, type Response, Router } from 'express';
 import type { SqlExecutor } from '../db/sqlExecutor.ts';
 import type { AggregateState, Command } from '../domain/decider.ts';
@@ -9,6 +9,7 @@ import type { CommandHandler, CommandRequest } from '../service/commandHandler.t
 import type { CommandRoute } from '../service/commandRoute.ts';
 import type { CommandCounter } from './commandMetrics.ts';
 import { canonicalPath, expressPath } from './commandPath.ts';
+import { startCommandSpan } from './commandSpan.ts';
 import { idempotencyKeyOf, JSON_BODY_TYPES, parseAggregateId, parseBody, requireJsonBody } from './requestParsing.ts';
 
 export interface CommandRouterDeps<S extends AggregateState, C extends Command, E extends DomainEvent, Tx extends SqlExecutor> {
@@ -18,6 +19,8 @@ export interface CommandRouterDeps<S extends AggregateState, C extends Command, 
   commands: CommandCounter;
   bodyLimit: string;
   clock: () => Date;
+  /** A span per command (default: the process's tracing, `startTracing` in the composition root). */
+  tracing?: Tracing;
 }
 
 /**
@@ -32,10 +35,15 @@ export function commandRouter<S extends AggregateState, C extends Command, E ext
   const { surface } = deps;
   const router = Router();
   const parseJson = express.json({ limit: deps.bodyLimit, type: JSON_BODY_TYPES, strict: true });
+  const traces = deps.tracing ?? tracing();
+  const tracer = traces.enabled ? traces.tracer : undefined;
   for (const route of surface.commands) {
-    router[route.method](expressPath(surface.collectionPath, surface.idField, route), requireJsonBody, parseJson, async (req: Request, res: Response) => {
+    const path = expressPath(surface.collectionPath, surface.idField, route);
+    const command = { name: route.name, path };
+    router[route.method](path, requireJsonBody, parseJson, async (req: Request, res: Response) => {
+      const traceParent = startCommandSpan(tracer, command, req, res);
       try {
-        const answer = await deps.handler.handle(commandRequest(deps, route, req, res));
+        const answer = await deps.handler.handle(commandRequest(deps, route, req, res, traceParent));
         deps.commands.inc({ command: route.name, outcome: answer.outcome });
         if (answer.replayed) res.setHeader('Idempotent-Replayed', 'true');
         res
@@ -56,13 +64,14 @@ function commandRequest<S extends AggregateState, C extends Command, E extends D
   route: CommandRoute<C>,
   req: Request,
   res: Response,
+  traceParent: string | undefined,
 ): CommandRequest<C> {
   const { surface } = deps;
   const aggregateId = route.creates ? randomUUID() : parseAggregateId(req.params[surface.idField], surface.idField);
   const body: unknown = req.body;
   return {
     command: route.toCommand(parseBody(route.body, body)),
-    context: { aggregateId, now: deps.clock(), requestId: requestIdFrom(res) },
+    context: { aggregateId, now: deps.clock(), requestId: requestIdFrom(res), traceParent },
     // Scope and problem instance use the canonical path, so differently-cased paths are one command.
     path: canonicalPath(surface.collectionPath, route, aggregateId),
     method: req.method,

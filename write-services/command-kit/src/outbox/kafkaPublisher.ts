@@ -1,6 +1,7 @@
 import { EVENT_HEADERS } from '@delivery/contracts';
-import type { Logger } from '@delivery/runtime-kit';
-import { Kafka, type logCreator, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
+import { ATTR_REQUEST_ID, contextOf, tracing, traceparentOf, type Logger, type Tracing } from '@delivery/runtime-kit';
+import { Kafka, type IHeaders, type logCreator, logLevel, Partitioners, type Producer } from 'kafkajs';
 import type { OutboxRow } from './outboxTable.ts';
 
 /** Where the relay sends rows; recreated by the relay after any failure. */
@@ -13,6 +14,8 @@ export interface KafkaPublisherSettings {
   brokers: readonly string[];
   clientId: string;
   logger: Logger;
+  /** Producer spans (default: the process's tracing). */
+  tracing?: Tracing;
 }
 
 /**
@@ -32,6 +35,7 @@ export function createKafkaPublisher(settings: KafkaPublisherSettings): EventPub
     logCreator: kafkaLogCreator(settings.logger),
   });
   let producer: Producer | undefined;
+  const traces = settings.tracing ?? tracing();
 
   return {
     async publish(rows) {
@@ -48,21 +52,31 @@ export function createKafkaPublisher(settings: KafkaPublisherSettings): EventPub
       }
       const byTopic = new Map<string, OutboxRow[]>();
       for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, topicRows]) => ({
-          topic,
-          messages: topicRows.map((row) => ({
-            key: row.aggregateId,
-            value: row.envelope,
-            headers: {
-              [EVENT_HEADERS.eventType]: row.eventType,
-              [EVENT_HEADERS.correlationId]: row.correlationId,
-              [EVENT_HEADERS.eventId]: row.eventId,
-            },
+      const spans: Span[] = [];
+      const headersOf = (row: OutboxRow): IHeaders => {
+        const headers: IHeaders = {
+          [EVENT_HEADERS.eventType]: row.eventType,
+          [EVENT_HEADERS.correlationId]: row.correlationId,
+          [EVENT_HEADERS.eventId]: row.eventId,
+        };
+        const traceParent = traces.enabled && row.traceParent !== null ? publishSpan(traces, row, spans) : row.traceParent;
+        if (traceParent !== null) headers[EVENT_HEADERS.traceParent] = traceParent;
+        return headers;
+      };
+      try {
+        await producer.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([topic, topicRows]) => ({
+            topic,
+            messages: topicRows.map((row) => ({ key: row.aggregateId, value: row.envelope, headers: headersOf(row) })),
           })),
-        })),
-      });
+        });
+      } catch (error) {
+        for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        for (const span of spans) span.end();
+      }
     },
     async close() {
       const current = producer;
@@ -70,6 +84,33 @@ export function createKafkaPublisher(settings: KafkaPublisherSettings): EventPub
       await current?.disconnect();
     },
   };
+}
+
+/**
+ * A producer span per published row, child of the command's span stored with the row (one
+ * trace from the gateway to the projection), ending with Kafka's acknowledgement; the message
+ * carries its traceparent. Rows without a stored traceparent start no trace.
+ */
+function publishSpan(traces: Tracing, row: OutboxRow, spans: Span[]): string {
+  const span = traces.tracer.startSpan(
+    `publish ${row.topic}`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'send',
+        'messaging.destination.name': row.topic,
+        'messaging.kafka.message.key': row.aggregateId,
+        'messaging.message.id': row.eventId,
+        'messaging.message.conversation_id': row.correlationId,
+        'event.type': row.eventType,
+        [ATTR_REQUEST_ID]: row.correlationId,
+      },
+    },
+    contextOf(row.traceParent),
+  );
+  spans.push(span);
+  return traceparentOf(span);
 }
 
 const QUIET = [/Limiting retries for the idempotent producer/];

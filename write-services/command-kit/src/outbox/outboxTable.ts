@@ -15,17 +15,21 @@ export interface OutboxRow {
   eventType: string;
   topic: string;
   correlationId: string;
+  /** The W3C traceparent of the command that wrote the row (the Kafka header `traceparent`); null: none. */
+  traceParent: string | null;
   /** The Kafka message value, byte for byte. */
   envelope: string;
 }
 
+/** `traceParent`: the command's W3C traceparent (a valid one, runtime-kit's `validTraceparent`), stored with each row. */
 export async function appendToOutbox(
   tx: SqlExecutor,
   events: readonly DomainEvent[],
   topicFor: (event: DomainEvent) => string = topicOf,
+  traceParent?: string,
 ): Promise<void> {
   if (events.length === 0) return;
-  const values = events.map(() => '(?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))').join(', ');
+  const values = events.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))').join(', ');
   const params = events.flatMap((event) => [
     event.eventId,
     event.aggregateId,
@@ -33,10 +37,11 @@ export async function appendToOutbox(
     event.eventType,
     topicFor(event),
     event.correlationId,
+    traceParent ?? null,
     JSON.stringify(event),
   ]);
   await tx.$executeRawUnsafe(
-    `INSERT INTO outbox_event (event_id, aggregate_id, version, event_type, topic, correlation_id, envelope, created_at) VALUES ${values}`,
+    `INSERT INTO outbox_event (event_id, aggregate_id, version, event_type, topic, correlation_id, trace_parent, envelope, created_at) VALUES ${values}`,
     ...params,
   );
 }
@@ -49,12 +54,13 @@ interface RawOutboxRow {
   event_type: string;
   topic: string;
   correlation_id: string;
+  trace_parent: string | null;
   envelope: string;
 }
 
 export async function readUnsent(db: SqlExecutor, limit: number): Promise<OutboxRow[]> {
   const rows = await db.$queryRawUnsafe<RawOutboxRow[]>(
-    `SELECT id, event_id, aggregate_id, version, event_type, topic, correlation_id, envelope
+    `SELECT id, event_id, aggregate_id, version, event_type, topic, correlation_id, trace_parent, envelope
        FROM outbox_event WHERE sent_at IS NULL ORDER BY id LIMIT ?`,
     limit,
   );
@@ -66,6 +72,7 @@ export async function readUnsent(db: SqlExecutor, limit: number): Promise<Outbox
     eventType: row.event_type,
     topic: row.topic,
     correlationId: row.correlation_id,
+    traceParent: row.trace_parent ?? null,
     envelope: row.envelope,
   }));
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DomainEvent, EVENT_TOPICS, parseDomainEvent } from '@delivery/contracts';
-import { backoffDelay, RestartingConsumer, type Logger, type RetryPolicy } from '@delivery/runtime-kit';
+import { DomainEvent, EVENT_HEADERS, EVENT_TOPICS, parseDomainEvent } from '@delivery/contracts';
+import { backoffDelay, RestartingConsumer, validTraceparent, type Logger, type RetryPolicy } from '@delivery/runtime-kit';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import type { DatabaseClient, SqlExecutor } from '../db/sqlExecutor.ts';
 import type { AggregateState, Command } from '../domain/decider.ts';
@@ -96,12 +96,14 @@ export class ReactionConsumer<S extends AggregateState, C extends Command, E ext
       this.#deps.logger.warn({ err: error, offset: message.offset }, 'reaction consumer skipped an off-contract message');
       return;
     }
+    // The trace goes on: the events of the reaction's commands carry the triggering message's traceparent.
+    const traceParent = validTraceparent(message.headers?.[EVENT_HEADERS.traceParent]);
     for (const reaction of this.#reactions) {
       if (!reaction.canHandle.includes(event.eventType)) continue;
       for (let attempt = 0; ; attempt++) {
         if (this.#consumer.isStopping()) throw new Error('reaction consumer stopping');
         try {
-          await this.#react(reaction, event);
+          await this.#react(reaction, event, traceParent);
           break;
         } catch (error) {
           const delay = backoffDelay(BACKOFF, attempt);
@@ -113,7 +115,7 @@ export class ReactionConsumer<S extends AggregateState, C extends Command, E ext
     }
   }
 
-  async #react(reaction: Reaction<S, C, E, Tx>, event: DomainEvent): Promise<void> {
+  async #react(reaction: Reaction<S, C, E, Tx>, event: DomainEvent, traceParent: string | undefined): Promise<void> {
     const { db, executor, clock } = this.#deps;
     const reacted = await db.$transaction(
       async (tx) => {
@@ -124,7 +126,7 @@ export class ReactionConsumer<S extends AggregateState, C extends Command, E ext
         );
         if (claimed === 0) return false;
         const now = clock();
-        await reaction.react(event, { tx, executor, contextFor: (aggregateId) => ({ aggregateId, now, requestId: event.correlationId }) });
+        await reaction.react(event, { tx, executor, contextFor: (aggregateId) => ({ aggregateId, now, requestId: event.correlationId, traceParent }) });
         return true;
       },
       { maxWait: 3000, timeout: 15_000 },

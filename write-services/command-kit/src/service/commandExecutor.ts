@@ -1,6 +1,7 @@
-import type { DomainEvent } from '@delivery/contracts';
+import { type DomainEvent, topicOf } from '@delivery/contracts';
 import { z } from 'zod';
 import type { DatabaseClient, SqlExecutor } from '../db/sqlExecutor.ts';
+import { isWriteConflict } from '../db/writeConflict.ts';
 import { VersionConflict } from '../domain/commandRejected.ts';
 import type { AggregateState, Command, CommandContext, InitialState } from '../domain/decider.ts';
 import { stampEvents } from '../domain/stampEvents.ts';
@@ -51,8 +52,8 @@ export class CommandExecutor<S extends AggregateState, C extends Command, E exte
         { maxWait: 3000, timeout: 10_000 },
       )
       .catch((error: unknown) => {
-        // P2034: write conflict or deadlock reported by the database; the same story as a stale version.
-        if ((error as { code?: unknown } | null)?.code === 'P2034') throw new VersionConflict(context.aggregateId, -1);
+        // A deadlock or lock wait the database gave up on: the same story as a stale version.
+        if (isWriteConflict(error)) throw new VersionConflict(context.aggregateId, -1);
         throw error;
       });
     this.afterCommit();
@@ -82,7 +83,7 @@ export class CommandExecutor<S extends AggregateState, C extends Command, E exte
       else if (!(await repository.update(tx, written, current.version))) {
         throw new VersionConflict(context.aggregateId, current.version);
       }
-      await appendToOutbox(tx, events);
+      await appendToOutbox(tx, events, topicOf, context.traceParent);
     }
     return state;
   }

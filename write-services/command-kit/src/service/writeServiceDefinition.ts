@@ -44,7 +44,7 @@ export interface WriteServiceDefinition<
   /** The query API's answer (packages/contracts/src/queryApi.ts). */
   snapshot: { schema: z.ZodType; of: (state: S) => unknown };
   repository: AggregateRepository<S, Tx>;
-  /** The service's generated Prisma client on the MariaDB adapter. */
+  /** The service's database client: command-kit's `connectDriverDatabase` (the plain mariadb driver). */
   connect: (databaseUrl: string) => DatabaseClient<Tx> & Tx;
   /** prisma/<service>/migrations */
   migrationsDir: string;

@@ -1,12 +1,13 @@
-import { prismaRepository } from '@delivery/command-kit';
+import { type SqlExecutor, sqlRepository } from '@delivery/command-kit';
 import type { Delivery } from '../domain/delivery.ts';
-import type { Delivery as DeliveryRow, Prisma } from '../generated/prisma/client.ts';
+import { deliveryTable, type DeliveryRow } from '../generated/tables.ts';
 
-export type DeliveryTx = Prisma.TransactionClient;
+/** A command's transaction (or the pool, for the query API): the mariadb driver client's. */
+export type DeliveryTx = SqlExecutor;
 
-export const deliveryRepository = prismaRepository<Delivery, 'deliveryId', DeliveryTx, DeliveryRow, Prisma.DeliveryCreateInput>({
+export const deliveryRepository = sqlRepository<Delivery, 'deliveryId', DeliveryRow>({
   idField: 'deliveryId',
-  delegate: (db) => db.delivery,
+  table: deliveryTable,
   toState: (row) => {
     const { locationLat: lat, locationLng: lng, locationUpdatedAt: at } = row;
     return {

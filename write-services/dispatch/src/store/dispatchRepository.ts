@@ -1,12 +1,13 @@
-import { prismaRepository } from '@delivery/command-kit';
+import { type SqlExecutor, sqlRepository } from '@delivery/command-kit';
 import type { Dispatch } from '../domain/dispatch.ts';
-import type { Dispatch as DispatchRow, Prisma } from '../generated/prisma/client.ts';
+import { dispatchTable, type DispatchRow } from '../generated/tables.ts';
 
-export type DispatchTx = Prisma.TransactionClient;
+/** A command's transaction (or the pool, for the query API): the mariadb driver client's. */
+export type DispatchTx = SqlExecutor;
 
-export const dispatchRepository = prismaRepository<Dispatch, 'dispatchId', DispatchTx, DispatchRow, Prisma.DispatchCreateInput>({
+export const dispatchRepository = sqlRepository<Dispatch, 'dispatchId', DispatchRow>({
   idField: 'dispatchId',
-  delegate: (db) => db.dispatch,
+  table: dispatchTable,
   toState: (row) => ({
     orderId: row.orderId,
     pickup: { lat: row.pickupLat, lng: row.pickupLng },

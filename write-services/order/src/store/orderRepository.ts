@@ -1,13 +1,14 @@
-import { prismaRepository } from '@delivery/command-kit';
+import { type SqlExecutor, sqlRepository } from '@delivery/command-kit';
 import type { OrderItem } from '@delivery/contracts';
 import type { Order } from '../domain/order.ts';
-import type { Order as OrderRow, Prisma } from '../generated/prisma/client.ts';
+import { orderTable, type OrderRow } from '../generated/tables.ts';
 
-export type OrderTx = Prisma.TransactionClient;
+/** A command's transaction (or the pool, for the query API): the mariadb driver client's. */
+export type OrderTx = SqlExecutor;
 
-export const orderRepository = prismaRepository<Order, 'orderId', OrderTx, OrderRow, Prisma.OrderCreateInput>({
+export const orderRepository = sqlRepository<Order, 'orderId', OrderRow>({
   idField: 'orderId',
-  delegate: (db) => db.order,
+  table: orderTable,
   toState: (row) => ({
     customerId: row.customerId,
     storeId: row.storeId,

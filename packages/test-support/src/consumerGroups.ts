@@ -2,10 +2,10 @@ import { EVENT_TOPICS } from '@delivery/contracts';
 import { kafkaBrokers } from '@delivery/infra';
 import { Kafka, logLevel } from 'kafkajs';
 
-// A benchmark's consumer groups (the read model's, the write services' reactions): they start
-// at the topics' end, so other runs' history is not this run's work, and are deleted after.
+// Consumer groups of a test's or a benchmark's platform (the read model's, the write services'
+// reactions): they start at the topics' end, so other runs' history is not this run's work.
 
-const admin = () => new Kafka({ brokers: kafkaBrokers(), clientId: 'bench', logLevel: logLevel.NOTHING }).admin();
+const admin = () => new Kafka({ brokers: kafkaBrokers(), clientId: 'test-support-groups', logLevel: logLevel.NOTHING }).admin();
 
 /**
  * Commits the topics' current ends as the group's offsets. Explicit offsets: kafkajs'
