@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { ensureInfrastructure, infrastructureEnv, startPlatform, statePath, type Platform } from '@delivery/infra';
+import { ensureInfrastructure, infrastructureEnv, mongoUrl, redisUrl, startPlatform, statePath, type Platform } from '@delivery/infra';
+import { Redis } from 'ioredis';
+import { MongoClient } from 'mongodb';
 import { freePorts, startGroupAtEnd } from '@delivery/test-support';
 
 /**
@@ -23,7 +25,11 @@ export interface WholeSystemOptions {
 export async function startWholeSystem(suite: string, env: NodeJS.ProcessEnv = {}, options: WholeSystemOptions = {}): Promise<Platform> {
   await ensureInfrastructure();
   const groupId = `read-model-e2e-${suite}`;
-  if (options.skipHistory ?? true) await startGroupAtEnd(groupId);
+  if (options.skipHistory ?? true) {
+    await startGroupAtEnd(groupId);
+    // Nothing of earlier runs is read again: their views go, so the store does not grow run after run.
+    await forgetViews(viewDatabaseOf(suite), `e2e:${suite}:`);
+  }
   return startPlatform({
     ports: await freePorts(),
     env: {
@@ -36,4 +42,26 @@ export async function startWholeSystem(suite: string, env: NodeJS.ProcessEnv = {
     },
     logDir: join(statePath('logs'), `e2e-${suite}`),
   });
+}
+
+/** Drops a suite's view database and its Redis keys (views, list index, markers). */
+async function forgetViews(database: string, redisPrefix: string): Promise<void> {
+  const mongo = new MongoClient(mongoUrl(), { serverSelectionTimeoutMS: 30_000 });
+  try {
+    await mongo.db(database).dropDatabase();
+  } finally {
+    await mongo.close();
+  }
+  const redis = new Redis(redisUrl(), { lazyConnect: true, maxRetriesPerRequest: 3 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }

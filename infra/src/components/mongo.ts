@@ -51,7 +51,8 @@ export function createMongo({ address, dir, backend = 'h2', libs = `${dir}/libs`
     name: 'mongo',
     address: `${address.host}:${address.port}`,
     logFile,
-    startTimeoutMs: 30_000,
+    // Opening a large H2 store takes a while on a loaded machine.
+    startTimeoutMs: 90_000,
     ...mavenInstallation(POM, libs),
     isReady: async () => {
       // The driver retries a refused connection until server selection times out (1 s):
@@ -82,7 +83,9 @@ export function createMongo({ address, dir, backend = 'h2', libs = `${dir}/libs`
       spawnDetached({
         command: 'java',
         args: [
-          '-Xmx512m',
+          // The H2 backend keeps a large working set: a store of a few hundred MB (after benchmarks)
+          // ran out of 512 MB of heap and never came up.
+          '-Xmx2g',
           // No slf4j provider is on the class path on purpose; skip slf4j's warning about it.
           '-Dslf4j.internal.verbosity=ERROR',
           '-cp', `${libs}/*:${classes}`,
