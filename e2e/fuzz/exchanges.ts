@@ -20,17 +20,8 @@ export interface Exchange {
   body: string;
 }
 
-interface LoggedLine {
-  operation: string;
-  method: string;
-  url: string;
-  status: number;
-  contentType: string | null;
-  requestId: string | null;
-  idempotencyKey: string | null;
-  negative: boolean;
-  body: string;
-}
+/** A line of the hooks' log: an exchange with its full URL, before the target is known. */
+type LoggedLine = Omit<Exchange, 'target' | 'path'> & { url: string };
 
 /** The exchanges a schemathesis run logged to `file` (one JSON object a line). */
 export function readExchangeLog(file: string, target: string): Exchange[] {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { adminQuery, createThrowawayDatabase, type ThrowawayDatabase } from '@delivery/test-support';
 import { isDatabaseUnavailable } from '../src/db/databaseUnavailable.ts';
@@ -94,20 +93,25 @@ describe('driver database client', () => {
   it('given a transaction past its timeout then it is rolled back at once, its locks released, and it ends unavailable', async () => {
     await db.$executeRawUnsafe('INSERT INTO t (id, label) VALUES (30, ?)', 'before');
     let late: unknown;
+    // The callback waits for something that does not come (e.g. an owner that never answers)
+    // until the test lets it go, after the other transaction got the row.
+    const { promise: ownerAnswers, resolve: answerOwner } = Promise.withResolvers<undefined>();
     const slow = db.$transaction(
       async (tx) => {
         await tx.$executeRawUnsafe('UPDATE t SET label = ? WHERE id = ?', 'never committed', 30);
-        await sleep(1500); // e.g. an owner that answers slowly
+        await ownerAnswers;
         late = await Promise.resolve(tx.$executeRawUnsafe('UPDATE t SET label = ? WHERE id = ?', 'too late', 30)).catch((error: unknown) => error);
         return 'done';
       },
       { timeout: 300 },
     );
     const outcome = slow.catch((error: unknown) => error);
-    // While the callback still sleeps, the row's lock is already free.
-    await sleep(600);
-    const other = await db.$transaction(async (tx) => tx.$executeRawUnsafe('UPDATE t SET label = ? WHERE id = ?', 'other', 30), { timeout: 1000 });
+    // This UPDATE waits for the row's lock: it gets it because the timed-out transaction was
+    // rolled back while its callback is still waiting (`late` is not set yet).
+    const other = await db.$transaction(async (tx) => tx.$executeRawUnsafe('UPDATE t SET label = ? WHERE id = ?', 'other', 30), { timeout: 30_000 });
     expect(other).toBe(1);
+    expect(late).toBeUndefined();
+    answerOwner(undefined);
     const error = await outcome;
     expect(error).toBeInstanceOf(TransactionTimedOut);
     expect(late).toBeInstanceOf(TransactionTimedOut);

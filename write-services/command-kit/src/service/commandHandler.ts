@@ -5,7 +5,7 @@ import type { AggregateState, Command, CommandContext } from '../domain/decider.
 import type { IdempotencyClaim, IdempotencyStore, StoredAnswer } from '../idempotency/idempotencyStore.ts';
 import { requestFingerprint } from '../idempotency/requestFingerprint.ts';
 import type { BeforeCommit, CommandExecutor } from './commandExecutor.ts';
-import { commandErrorMeaning, type CommandOutcome } from './commandErrors.ts';
+import { commandErrorMeaning, type CommandErrorMeaning, type CommandOutcome } from './commandErrors.ts';
 
 /** One command as the HTTP layer parsed it. */
 export interface CommandRequest<C extends Command> {
@@ -54,7 +54,7 @@ export class CommandHandler<S extends AggregateState, C extends Command, E exten
       try {
         return acknowledge(request, await this.#deps.executor.execute(request.command, request.context, undefined, request.creates));
       } catch (error) {
-        return refusal(request, error) ?? rethrow(error);
+        return refusal(request, commandErrorMeaning(error)) ?? rethrow(error);
       }
     }
     const claimed = await this.#deps.idempotency.claim(`${request.method} ${request.path}`, key, requestFingerprint(request.body));
@@ -79,7 +79,7 @@ export class CommandHandler<S extends AggregateState, C extends Command, E exten
       return acknowledge(request, await executor.execute(request.command, request.context, recordAnswer, request.creates));
     } catch (error) {
       const meaning = commandErrorMeaning(error);
-      const answer = refusal(request, error);
+      const answer = refusal(request, meaning);
       if (meaning.claim === 'keep-answer' && answer !== undefined) {
         await idempotency.complete(claim, answer); // a definite answer: replayed like a success
         return answer;
@@ -101,9 +101,9 @@ function acknowledge(request: CommandRequest<Command>, state: AggregateState): C
   };
 }
 
-/** The command's own refusal of `error`, if it is one (commandErrors.ts). */
-function refusal(request: CommandRequest<Command>, error: unknown): CommandAnswer | undefined {
-  const { refusal: problem, outcome } = commandErrorMeaning(error);
+/** The command's own refusal, if the error is one (commandErrors.ts). */
+function refusal(request: CommandRequest<Command>, meaning: CommandErrorMeaning): CommandAnswer | undefined {
+  const { refusal: problem, outcome } = meaning;
   if (problem === undefined) return undefined;
   return { outcome, replayed: false, status: problem.status, body: JSON.stringify(problem.toBody(request.path)) };
 }
