@@ -60,6 +60,63 @@ describe('driver database client', () => {
     expect(await adminQuery(`SELECT label FROM \`${database.name}\`.t WHERE id = 11`)).toEqual([]);
   });
 
+  describe('writes queued with $executeLater', () => {
+    const labels = async (ids: number[]) =>
+      adminQuery<{ id: number; label: string }[]>(`SELECT id, label FROM \`${database.name}\`.t WHERE id IN (${ids.join(', ')}) ORDER BY id`);
+
+    it('go out with the COMMIT, in order, with the same values a prepared statement takes', async () => {
+      const at = new Date('2026-12-02T08:30:00.456Z');
+      await db.$transaction(async (tx) => {
+        tx.$executeLater?.('INSERT INTO t (id, at, doc, flag, label) VALUES (?, ?, ?, ?, ?)', 60, at, '{"q":"it\'s; ?"}', true, 'first');
+        tx.$executeLater?.('UPDATE t SET label = CONCAT(label, ?) WHERE id = ?', '+second', 60);
+      });
+      const [row] = await db.$queryRawUnsafe<Record<string, unknown>[]>('SELECT at, doc, flag, label FROM t WHERE id = ?', 60);
+      expect(row).toEqual({ at, doc: '{"q":"it\'s; ?"}', flag: 1, label: 'first+second' });
+    });
+
+    it('go out with the next write, whose own answer is the one returned, and before the next read', async () => {
+      const matched = await db.$transaction(async (tx) => {
+        tx.$executeLater?.('INSERT INTO t (id, label) VALUES (?, ?)', 61, 'queued');
+        const seen = await tx.$queryRawUnsafe<{ label: string }[]>('SELECT label FROM t WHERE id = ?', 61);
+        expect(seen).toEqual([{ label: 'queued' }]);
+        tx.$executeLater?.('INSERT INTO t (id, label) VALUES (?, ?)', 62, 'queued');
+        return tx.$executeRawUnsafe('UPDATE t SET label = ? WHERE id IN (?, ?, ?)', 'updated', 61, 62, 999);
+      });
+      expect(matched).toBe(2);
+      expect(await labels([61, 62])).toEqual([
+        { id: 61, label: 'updated' },
+        { id: 62, label: 'updated' },
+      ]);
+    });
+
+    it('given a queued write the server refuses then nothing after it runs, the transaction rolls back and the error is the server\'s', async () => {
+      await db.$executeRawUnsafe('INSERT INTO t (id, label) VALUES (?, ?)', 63, 'before');
+      await expect(
+        db.$transaction(async (tx) => {
+          tx.$executeLater?.('INSERT INTO t (id, label) VALUES (?, ?)', 64, 'would be lost');
+          tx.$executeLater?.('INSERT INTO t (id, label) VALUES (?, ?)', 63, 'duplicate');
+          tx.$executeLater?.('INSERT INTO t (id, label) VALUES (?, ?)', 65, 'never ran');
+        }),
+      ).rejects.toMatchObject({ code: 'ER_DUP_ENTRY' });
+      expect(await labels([63, 64, 65])).toEqual([{ id: 63, label: 'before' }]);
+      // The connection went back clean: the next transaction commits only its own write.
+      await db.$transaction(async (tx) => {
+        tx.$executeLater?.('INSERT INTO t (id, label) VALUES (?, ?)', 66, 'next');
+      });
+      expect(await labels([64, 65, 66])).toEqual([{ id: 66, label: 'next' }]);
+    });
+
+    it('given the next write fails then the queued ones before it roll back with it', async () => {
+      await expect(
+        db.$transaction(async (tx) => {
+          tx.$executeLater?.('INSERT INTO t (id, label) VALUES (?, ?)', 67, 'queued');
+          await tx.$executeRawUnsafe('INSERT INTO t (id, label) VALUES (?, ?)', 63, 'duplicate');
+        }),
+      ).rejects.toMatchObject({ code: 'ER_DUP_ENTRY' });
+      expect(await labels([67])).toEqual([]);
+    });
+  });
+
   it('given two transactions locking two rows in opposite orders then the deadlock victim fails as a write conflict and rolls back', async () => {
     await db.$executeRawUnsafe('INSERT INTO t (id, label) VALUES (20, ?), (21, ?)', 'a', 'b');
     let bothLockedFirst!: () => void;

@@ -53,7 +53,8 @@ export function connectDriverDatabase(databaseUrl: string): DriverDatabase {
     logParam: false,
   };
   const statements = createPool({ ...settings, connectionLimit: STATEMENT_CONNECTIONS, minimumIdle: 1 });
-  const transactions = createPool({ ...settings, initSql: 'SET autocommit = 0' });
+  // Several statements per query only here: a transaction's queued writes go out with its next write or its COMMIT.
+  const transactions = createPool({ ...settings, initSql: 'SET autocommit = 0', multipleStatements: true });
   return {
     ...poolExecutor(statements),
     $transaction: (fn, options) => transaction(transactions, fn, options),
@@ -92,11 +93,53 @@ function poolExecutor(pool: Pool): SqlExecutor {
  */
 function run<T>(runner: Runner, sql: string, values: unknown[]): Promise<T> {
   if (values.length === 0) return runner.query<T>(sql);
+  return runner.execute<T>(sql, asParameters(values));
+}
+
+/** Statement parameters as the server takes them: a `Date` as UTC text, `undefined` as NULL (in place). */
+function asParameters(values: unknown[]): unknown[] {
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
     if (value instanceof Date) values[i] = utcDateTime(value);
+    else if (value === undefined) values[i] = null;
   }
-  return runner.execute<T>(sql, values);
+  return values;
+}
+
+/**
+ * Writes a transaction queued (`$executeLater`), to go out in one text query with the next
+ * write or the COMMIT: the server runs a query's statements in order and stops at the first
+ * that fails, so a failed queued INSERT fails that query and nothing after it runs (COMMIT
+ * included). Text protocol, values escaped by the driver; nothing to prepare.
+ */
+class WriteQueue {
+  #sql: string[] = [];
+  #values: unknown[] = [];
+
+  get size(): number {
+    return this.#sql.length;
+  }
+
+  add(sql: string, values: unknown[]): void {
+    this.#sql.push(sql);
+    for (const value of asParameters(values)) this.#values.push(value);
+  }
+
+  /** The queued writes then `sql` as one query (the queue emptied); `sql`'s answer is the last result. */
+  take(sql?: string, values: unknown[] = []): { sql: string; values: unknown[] } {
+    const statements = sql === undefined ? this.#sql : [...this.#sql, sql];
+    const taken = { sql: statements.join(';\n'), values: [...this.#values, ...asParameters(values)] };
+    this.#sql = [];
+    this.#values = [];
+    return taken;
+  }
+}
+
+type Result = { affectedRows?: number | bigint };
+
+/** The last statement's answer of a query that ran several (the driver answers an array of them). */
+function lastResult(results: Result | Result[]): Result {
+  return Array.isArray(results) ? ((results.at(-1) as Result | undefined) ?? {}) : results;
 }
 
 async function queryRows<T>(runner: Runner, sql: string, values: unknown[]): Promise<T> {
@@ -139,7 +182,10 @@ function datesAsUtc(rows: Record<string, unknown>[] & { meta?: unknown }): void 
  * transaction is rolled back at once (its locks released even while the callback still
  * waits on something else), its further statements fail, and it ends in TransactionTimedOut.
  * The driver sends COMMIT and ROLLBACK only when the server reports a transaction open (or a
- * statement is still under way), so one that ran no statement costs no round trip.
+ * statement is still under way), so one that ran no statement costs no round trip. Queued
+ * writes (`$executeLater`) go out with the next `$executeRawUnsafe` (its answer the last of
+ * the query's), before the next `$queryRawUnsafe`, or with the COMMIT: PlaceOrder's INSERT,
+ * INSERT, COMMIT is one round trip.
  */
 async function transaction<R>(pool: Pool, fn: (tx: SqlExecutor) => Promise<R>, options?: TransactionOptions): Promise<R> {
   const timeoutMs = options?.timeout ?? DEFAULT_TIMEOUT_MS;
@@ -148,11 +194,27 @@ async function transaction<R>(pool: Pool, fn: (tx: SqlExecutor) => Promise<R>, o
   // A function, not a comparison: TypeScript would not see the timer change `state`.
   const expired = () => state === 'expired';
   let expiry: Promise<unknown> | undefined;
+  const queue = new WriteQueue();
   const tx: SqlExecutor = {
-    $queryRawUnsafe: <T>(sql: string, ...values: unknown[]) =>
-      state === 'open' ? queryRows<T>(conn, sql, values) : Promise.reject(new TransactionTimedOut(timeoutMs)),
-    $executeRawUnsafe: (sql: string, ...values: unknown[]) =>
-      state === 'open' ? executeStatement(conn, sql, values) : Promise.reject(new TransactionTimedOut(timeoutMs)),
+    $queryRawUnsafe: async <T>(sql: string, ...values: unknown[]) => {
+      if (state !== 'open') throw new TransactionTimedOut(timeoutMs);
+      // A read sees the queued writes: they go first (rows from a multi-statement answer are not worth the parsing).
+      if (queue.size > 0) {
+        const queued = queue.take();
+        await conn.query(queued.sql, queued.values);
+      }
+      return queryRows<T>(conn, sql, values);
+    },
+    $executeRawUnsafe: async (sql: string, ...values: unknown[]) => {
+      if (state !== 'open') throw new TransactionTimedOut(timeoutMs);
+      if (queue.size === 0) return executeStatement(conn, sql, values);
+      const queued = queue.take(sql, values);
+      return Number(lastResult(await conn.query<Result | Result[]>(queued.sql, queued.values)).affectedRows ?? 0);
+    },
+    $executeLater: (sql: string, ...values: unknown[]) => {
+      if (state !== 'open') throw new TransactionTimedOut(timeoutMs);
+      queue.add(sql, values);
+    },
   };
   const timer = setTimeout(() => {
     if (state !== 'open') return;
@@ -165,7 +227,16 @@ async function transaction<R>(pool: Pool, fn: (tx: SqlExecutor) => Promise<R>, o
     if (expired()) throw new TransactionTimedOut(timeoutMs);
     state = 'ended';
     clearTimeout(timer);
-    await conn.commit();
+    if (queue.size === 0) await conn.commit();
+    else {
+      const queued = queue.take('COMMIT');
+      await conn.query(queued.sql, queued.values).catch(async (error: unknown) => {
+        // A queued write the server refused: nothing after it ran, COMMIT neither; the
+        // transaction is rolled back here. A lost connection leaves the outcome unknown (below).
+        if ((error as { fatal?: boolean }).fatal === false) await conn.rollback().catch(() => undefined);
+        throw error;
+      });
+    }
     return result;
   } catch (error) {
     clearTimeout(timer);

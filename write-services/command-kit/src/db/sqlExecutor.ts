@@ -8,6 +8,19 @@
 export interface SqlExecutor {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): PromiseLike<T>;
   $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;
+  /**
+   * A write whose answer nobody reads (the aggregate's INSERT, the outbox rows): a
+   * transaction sends it with its next write or its COMMIT, in one round trip, and it fails
+   * that statement, so the transaction, if it fails. Absent (a pool, Prisma's client):
+   * `executeLater` runs it at once.
+   */
+  $executeLater?(query: string, ...values: unknown[]): void;
+}
+
+/** Queues `query` with the transaction's next write or COMMIT where the executor can, else runs it now. */
+export async function executeLater(db: SqlExecutor, query: string, ...values: unknown[]): Promise<void> {
+  if (db.$executeLater) db.$executeLater(query, ...values);
+  else await db.$executeRawUnsafe(query, ...values);
 }
 
 export interface TransactionOptions {

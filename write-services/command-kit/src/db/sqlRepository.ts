@@ -1,7 +1,7 @@
 import type { ExistingAggregate } from '../domain/decider.ts';
 import type { AggregateRepository } from './aggregateRepository.ts';
 import { parseUtcDateTime, utcDateTime } from './driverDatabase.ts';
-import type { SqlExecutor } from './sqlExecutor.ts';
+import { executeLater, type SqlExecutor } from './sqlExecutor.ts';
 import type { ColumnType, TableDescription } from './tableDescription.ts';
 
 /** The columns every aggregate table has, by their schema.prisma field names. */
@@ -40,7 +40,7 @@ const quote = (name: string) => `\`${name.replaceAll('`', '``')}\``;
  * declares them). The row's `id` (the state's `idField`), the version, the ISO-8601 ⇄
  * `Date` timestamps and the optimistic version check live here once:
  * - load: `SELECT … WHERE id = ?`; loadMany: `… WHERE id IN (…)`;
- * - insert: one `INSERT` of every column;
+ * - insert: one `INSERT` of every column (sent with the transaction's next write or COMMIT);
  * - update: `UPDATE … SET <all but id and created_at> WHERE id = ? AND version = ?`, true
  *   when it matched the row (the stored version was still the expected one).
  */
@@ -113,7 +113,8 @@ export function sqlRepository<S extends ExistingAggregate & Record<K, string>, K
     },
     async insert(tx, state) {
       const row = rowOf(state);
-      await tx.$executeRawUnsafe(insert, ...fields.map((field, i) => parameter(row, field, writes[i])));
+      // Nothing reads its answer: a failure (a duplicate id) fails the next write or the COMMIT.
+      await executeLater(tx, insert, ...fields.map((field, i) => parameter(row, field, writes[i])));
     },
     async update(tx, state, expectedVersion) {
       const row = rowOf(state);

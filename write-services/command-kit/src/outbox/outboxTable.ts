@@ -1,5 +1,5 @@
 import { type DomainEvent, topicOf } from '@delivery/contracts';
-import type { SqlExecutor } from '../db/sqlExecutor.ts';
+import { executeLater, type SqlExecutor } from '../db/sqlExecutor.ts';
 
 /**
  * The `outbox_event` table of every service's schema.prisma. Rows are appended in the
@@ -40,7 +40,9 @@ export async function appendToOutbox(
     traceParent ?? null,
     JSON.stringify(event),
   ]);
-  await tx.$executeRawUnsafe(
+  // Sent with the transaction's next write or its COMMIT (one round trip), in this order.
+  await executeLater(
+    tx,
     `INSERT INTO outbox_event (event_id, aggregate_id, version, event_type, topic, correlation_id, trace_parent, envelope, created_at) VALUES ${values}`,
     ...params,
   );
