@@ -1,5 +1,6 @@
 import type { Consumer, ConsumerConfig, Kafka } from 'kafkajs';
 import type { Logger } from './logger.ts';
+import { OffsetCommitter } from './offsetCommitter.ts';
 import { backoffDelay, type RetryPolicy } from './retry.ts';
 
 export interface RestartingConsumerOptions {
@@ -21,6 +22,11 @@ export interface RestartingConsumerOptions {
   logger: Logger;
   /** Names the consumer in its logs ("projection consumer crashed; restarting"). */
   name: string;
+  /**
+   * Commit processed offsets (`processed()`) every this many ms and before leaving the group,
+   * instead of kafkajs' commit after every batch; `run` then passes `autoCommit: false`.
+   */
+  commitIntervalMs?: number;
 }
 
 /** kafkajs' own retries of a consumer's requests, before it crashes. */
@@ -43,10 +49,17 @@ export class RestartingConsumer {
   #restarts = 0;
   #restartTimer: NodeJS.Timeout | undefined;
   #joinWaiters: (() => void)[] = [];
+  readonly #commits: OffsetCommitter | undefined;
 
   constructor(options: RestartingConsumerOptions) {
     this.#options = options;
     this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
+    if (options.commitIntervalMs !== undefined) this.#commits = new OffsetCommitter(options.commitIntervalMs, options.logger);
+  }
+
+  /** `offset` of `topic`/`partition` and all before it are processed: committed with the next periodic commit. */
+  processed(topic: string, partition: number, offset: string): void {
+    this.#commits?.processed(topic, partition, offset);
   }
 
   /** Starts in the background; Kafka being down at start is retried like a crash. */
@@ -77,6 +90,9 @@ export class RestartingConsumer {
     this.#stopping = true;
     clearTimeout(this.#restartTimer);
     const consumer = this.#consumer;
+    this.#commits?.close();
+    // While the consumer still runs (kafkajs ignores commits after stop): what was processed is not delivered again.
+    await this.#commits?.flush();
     this.#consumer = undefined;
     this.#joined = false;
     await consumer?.disconnect().catch(() => undefined);
@@ -86,6 +102,7 @@ export class RestartingConsumer {
     const { kafka, config, logger, name } = this.#options;
     const consumer = kafka.consumer({ ...config, retry: { ...KAFKA_RETRY, ...config.retry, restartOnFailure: () => Promise.resolve(false) } });
     this.#consumer = consumer;
+    this.#commits?.attach(consumer);
     this.#trackJoining(consumer);
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.#joined = false;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { kafkaBrokers } from '@delivery/infra';
+import { kafkaBrokers, waitFor } from '@delivery/infra';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { createLogger, RestartingConsumer, type RestartingConsumerOptions, type RetryPolicy } from '../src/index.ts';
 
@@ -139,3 +139,71 @@ describe('RestartingConsumer', () => {
     expect(values).toEqual([value]);
   });
 });
+
+describe('RestartingConsumer with commitIntervalMs (offsets committed on a timer)', () => {
+  const committedOffset = async (groupId: string) => {
+    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return Number(entry?.partitions.find((p) => p.partition === 0)?.offset ?? '-1');
+  };
+  const endOffset = async () => Number((await admin.fetchTopicOffsets(topic)).find((p) => p.partition === 0)?.high ?? '0');
+
+  /** A member of a new group that starts at the topic's end and marks every message it reads as processed. */
+  const member = (commitIntervalMs: number, seen: string[], onCommit?: () => void) => {
+    const groupId = `test-commits-${randomUUID()}`;
+    const group: RestartingConsumer = start({
+      config: { groupId, maxWaitTimeInMs: 100 },
+      joinedAfter: 'firstFetch',
+      commitIntervalMs,
+      run: async (consumer) => {
+        if (onCommit) consumer.on(consumer.events.COMMIT_OFFSETS, onCommit);
+        await consumer.subscribe({ topic, fromBeginning: false });
+        await consumer.run({
+          autoCommit: false,
+          eachMessage: async ({ topic: from, partition, message }) => {
+            seen.push(message.value?.toString() ?? '');
+            group.processed(from, partition, message.offset);
+          },
+        });
+      },
+    });
+    return { group, groupId };
+  };
+
+  it('given messages read one by one then they are committed a few times a second, not once each, and the group catches up while idle', async () => {
+    const seen: string[] = [];
+    let commits = 0;
+    const { group, groupId } = member(500, seen, () => commits++);
+    await group.whenJoined();
+    const startedAt = performance.now();
+    // Each message its own fetch (sent once the one before it is read): kafkajs' autoCommit would commit 20 times.
+    for (let i = 0; i < 20; i++) {
+      const value = `one-by-one-${i}-${randomUUID()}`;
+      await producer.send({ topic, messages: [{ value }] });
+      await eventually(() => seen.includes(value), 'the message to be read');
+    }
+    const end = await endOffset();
+    await eventually(async () => (await committedOffset(groupId)) === end, 'the group to commit up to the end while idle');
+    const elapsedS = (performance.now() - startedAt) / 1000;
+    expect(commits).toBeLessThanOrEqual(Math.ceil(elapsedS / 0.5) + 2);
+    expect(commits).toBeGreaterThan(0);
+    expect(commits).toBeLessThan(20);
+  });
+
+  it('given processed offsets not committed yet when the consumer stops then they are committed before it leaves the group', async () => {
+    const seen: string[] = [];
+    // No periodic commit within the test: only the one on stop.
+    const { group, groupId } = member(600_000, seen);
+    await group.whenJoined();
+    const values = Array.from({ length: 5 }, (_, i) => `before-stop-${i}-${randomUUID()}`);
+    await producer.send({ topic, messages: values.map((value) => ({ value })) });
+    await eventually(() => values.every((value) => seen.includes(value)), 'the messages to be read');
+    const end = await endOffset();
+    expect(await committedOffset(groupId)).toBeLessThan(end);
+    await group.stop();
+    expect(await committedOffset(groupId)).toBe(end);
+  });
+});
+
+async function eventually(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  if (!(await waitFor(condition, 20_000, 20))) throw new Error(`timed out waiting for ${what}`);
+}

@@ -23,6 +23,9 @@ export interface ProjectionConsumerOptions {
   backoff?: RetryPolicy;
 }
 
+/** How often processed offsets are committed (decision offset-commits-on-a-timer.md). */
+const COMMIT_INTERVAL_MS = 1000;
+
 const DEFAULT_BACKOFF: RetryPolicy = { retries: Number.POSITIVE_INFINITY, initialDelayMs: 250, maxDelayMs: 5000, factor: 2 };
 
 /**
@@ -31,7 +34,8 @@ const DEFAULT_BACKOFF: RetryPolicy = { retries: Number.POSITIVE_INFINITY, initia
  * - `eachBatch` never lets an error escape: a chunk that cannot be stored pauses every
  *   subscribed topic, leaves its offsets unresolved and returns; after a backoff the topics
  *   resume and kafkajs fetches again from the last resolved offset. Nothing is skipped.
- * - Offsets are resolved per stored chunk and committed after the batch (at-least-once).
+ * - Offsets are resolved per stored chunk and committed every COMMIT_INTERVAL_MS and on stop
+ *   (at-least-once; a crash projects again at most that much, idempotently).
  * - A crashed consumer (or a failed start) is rebuilt after a backoff by runtime-kit's
  *   RestartingConsumer, each restart counted in `consumerRestarts`; it counts as joined at
  *   GROUP_JOIN.
@@ -62,12 +66,14 @@ export class ProjectionConsumer {
         await consumer.subscribe({ topics, fromBeginning: true });
         await consumer.run({
           eachBatchAutoResolve: false,
-          autoCommit: true,
+          // Committed every COMMIT_INTERVAL_MS by the RestartingConsumer, not after every batch.
+          autoCommit: false,
           partitionsConsumedConcurrently: options.partitionsConcurrency,
           eachBatch: (payload) => this.#eachBatch(payload),
         });
       },
       joinedAfter: 'groupJoin',
+      commitIntervalMs: COMMIT_INTERVAL_MS,
       backoff: this.#backoff,
       onRestart: () => options.metrics.consumerRestarts.inc(),
       logger: options.logger,
@@ -113,16 +119,13 @@ export class ProjectionConsumer {
         return;
       }
       const last = chunk.at(-1);
-      if (last) payload.resolveOffset(last.offset);
+      if (last) {
+        payload.resolveOffset(last.offset);
+        this.#consumer.processed(topic, partition, last.offset);
+      }
       this.#failures = 0;
       this.#options.metrics.consumerLag.set({ topic, partition: String(partition) }, Math.max(0, Number(batch.highWatermark) - Number(last?.offset ?? 0) - 1));
       await payload.heartbeat();
-    }
-    try {
-      await payload.commitOffsetsIfNecessary();
-    } catch (error) {
-      // The resolved offsets stay resolved and are committed with a later batch.
-      this.#options.logger.warn({ err: error }, 'offset commit failed; will commit later');
     }
   }
 

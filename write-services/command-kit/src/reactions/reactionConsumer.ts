@@ -12,6 +12,9 @@ const TOPIC_OF_EVENT = new Map<string, string>(
   DomainEvent.options.map((o) => [o.shape.eventType.value, EVENT_TOPICS[o.shape.aggregateType.value]]),
 );
 
+/** How often processed offsets are committed (decision offset-commits-on-a-timer.md); a redelivery is skipped by reaction_inbox. */
+const COMMIT_INTERVAL_MS = 1000;
+
 const BACKOFF: RetryPolicy = { retries: Number.POSITIVE_INFINITY, initialDelayMs: 250, maxDelayMs: 5000, factor: 2 };
 
 export interface ReactionConsumerSettings {
@@ -56,13 +59,16 @@ export class ReactionConsumer<S extends AggregateState, C extends Command, E ext
       run: async (consumer) => {
         await consumer.subscribe({ topics, fromBeginning: settings.fromBeginning });
         await consumer.run({
-          autoCommit: true,
+          // Committed every COMMIT_INTERVAL_MS by the RestartingConsumer, not after every message.
+          autoCommit: false,
           eachMessage: async (payload) => {
             await this.#handle(payload.message, () => payload.heartbeat());
+            this.#consumer.processed(payload.topic, payload.partition, payload.message.offset);
           },
         });
       },
       joinedAfter: 'firstFetch',
+      commitIntervalMs: COMMIT_INTERVAL_MS,
       backoff: BACKOFF,
       logger: deps.logger,
       name: 'reaction consumer',
