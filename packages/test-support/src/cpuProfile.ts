@@ -27,19 +27,36 @@ export interface SummaryOptions {
   frames?: readonly string[];
   topAreas?: number;
   topFrames?: number;
+  /**
+   * Only the samples taken in this span, in µs of the monotonic clock the profile's
+   * timestamps use (`process.hrtime` in any process of the machine): a service profiled
+   * from its start, summarised over a benchmark's measured window.
+   */
+  window?: { startUs: number; endUs: number };
 }
 
 /** Summarises the (first) .cpuprofile in `dir` for a benchmark report: where a process's CPU went. */
 export async function summariseCpuProfile(dir: string, options: SummaryOptions = {}): Promise<ProfileSummary> {
   const file = (await readdir(dir)).find((name) => name.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile in ${dir}`);
-  const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as { nodes: ProfileNode[]; samples: number[] };
+  return summariseCpuProfileFile(join(dir, file), options);
+}
+
+/** Summarises one .cpuprofile file. */
+export async function summariseCpuProfileFile(file: string, options: SummaryOptions = {}): Promise<ProfileSummary> {
+  const profile = JSON.parse(await readFile(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; startTime: number; timeDeltas: number[] };
   const areaOf = options.areaOf ?? defaultAreaOf;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const hits = new Map<number, number>();
-  for (const sample of profile.samples) hits.set(sample, (hits.get(sample) ?? 0) + 1);
+  const window = options.window;
+  let at = profile.startTime;
+  profile.samples.forEach((sample, index) => {
+    at += profile.timeDeltas[index] ?? 0;
+    if (window && (at < window.startUs || at > window.endUs)) return;
+    hits.set(sample, (hits.get(sample) ?? 0) + 1);
+  });
 
   const areas = new Map<string, number>();
   const inclusive = new Map<string, number>();

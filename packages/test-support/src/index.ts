@@ -17,3 +17,4 @@ export * from './cpuProfile.ts';
 export * from './inMemoryTracing.ts';
 export * from './openApiErrors.ts';
 export * from './consumerGroups.ts';
+export * from './javaProfile.ts';

@@ -36,15 +36,15 @@ import {
   writeBenchmarkSection,
 } from '@delivery/test-support';
 import { createPool } from 'mariadb';
-import { wholeStackLines, wholeStackRow, type WholeStackRow } from './wholeStack.ts';
+import { meetsLagTarget, wholeStack, wholeStackLines, type WholeStack } from './wholeStack.ts';
 
 const settings = {
   duration: Number(process.env.BENCH_DURATION_S ?? 10),
   warmup: Number(process.env.BENCH_WARMUP_S ?? 3),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 16),
   rows: (process.env.BENCH_ROWS ?? 'floor,order,order-key,dispatch,delivery,fsync,whole').split(','),
-  /** The whole-stack row's offered rate, commands/s. */
-  wholeRate: Number(process.env.BENCH_WHOLE_RATE ?? 200),
+  /** The whole-stack rows' offered rates, commands/s (the highest is profiled too). */
+  wholeRates: (process.env.BENCH_WHOLE_RATES ?? '50,100,200').split(',').map(Number),
 };
 const DOC = process.env.BENCH_REPORT ?? BENCHMARKS_DOC;
 const SCRATCH = join(tmpdir(), `commands-bench-${process.pid}`);
@@ -96,8 +96,10 @@ async function main(): Promise<void> {
   const fsync: Row[] = [];
   const want = (row: string) => settings.rows.includes(row);
 
-  if (want('floor')) rows.push(await floorRow(mariadbPid));
-  console.log(JSON.stringify(rows[0]));
+  if (want('floor')) {
+    rows.push(await floorRow(mariadbPid, 'prepared'), await floorRow(mariadbPid, 'one query'));
+    for (const floor of rows) console.log(JSON.stringify(floor));
+  }
   if (want('order') || want('order-key') || want('fsync')) {
     await withService('order', async (service) => {
       const body = luaString(JSON.stringify(placeOrderBody({ customerId: 'bench', requestNote: null })));
@@ -134,7 +136,7 @@ async function main(): Promise<void> {
       rows.push(await serviceRow('delivery: UpdateDeliveryLocation, direct', service, '/', script('delivery', lua), mariadbPid));
     });
   }
-  const whole = want('whole') ? await wholeStackRow({ rate: settings.wholeRate, seconds: settings.duration, warmupSeconds: settings.warmup }) : undefined;
+  const whole = want('whole') ? await wholeStack({ rates: settings.wholeRates, seconds: settings.duration, warmupSeconds: settings.warmup }) : undefined;
   if (whole) console.log(JSON.stringify(whole));
   const after = loadavg();
   if (process.env.BENCH_SAVE) writeFileSync(process.env.BENCH_SAVE, JSON.stringify({ rows, fsync, whole, load: { before: load.before, after } }, null, 2));
@@ -144,29 +146,42 @@ async function main(): Promise<void> {
 
 // ---- the floor: PlaceOrder's statements through the plain driver ----
 
-async function floorRow(mariadbPid: number): Promise<Row> {
+/**
+ * `prepared`: BEGIN, two prepared INSERTs, COMMIT, one round trip each (the driver's plain
+ * use). `one query`: the two INSERTs and COMMIT as one text query on a connection with
+ * autocommit off, as the order service sends them (driverDatabase.ts): one round trip.
+ */
+async function floorRow(mariadbPid: number, variant: 'prepared' | 'one query'): Promise<Row> {
   const database = await createThrowawayDatabase('order_db_floor');
   try {
     await applyMigrations({ databaseUrl: database.url, migrationsDir: join(repoRoot, 'prisma/order/migrations'), logger: createLogger('bench', 'silent') });
-    const pool = createPool({ ...connectionConfig(database.url), connectionLimit: settings.connections, minimumIdle: settings.connections });
+    const oneQuery = variant === 'one query';
+    const pool = createPool({
+      ...connectionConfig(database.url),
+      connectionLimit: settings.connections,
+      minimumIdle: settings.connections,
+      ...(oneQuery ? { initSql: 'SET autocommit = 0', multipleStatements: true } : {}),
+    });
+    const insertOrder = `INSERT INTO orders (id, customer_id, store_id, items, total_amount, address_line, address_lat, address_lng, request_note, status, cancel_reason, version, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'PLACED', NULL, 1, ?, ?)`;
+    const insertEvent = `INSERT INTO outbox_event (event_id, aggregate_id, version, event_type, topic, correlation_id, envelope, created_at) VALUES (?, ?, 1, 'OrderPlaced', 'order.event', ?, ?, UTC_TIMESTAMP(3))`;
     const body = placeOrderBody({ customerId: 'bench', requestNote: null });
     const envelope = JSON.stringify({ eventType: 'OrderPlaced', payload: body });
     const command = async () => {
       const id = crypto.randomUUID();
       const conn = await pool.getConnection();
       try {
-        await conn.beginTransaction();
         const now = new Date();
-        await conn.execute(
-          `INSERT INTO orders (id, customer_id, store_id, items, total_amount, address_line, address_lat, address_lng, request_note, status, cancel_reason, version, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'PLACED', NULL, 1, ?, ?)`,
-          [id, body.customerId, body.storeId, JSON.stringify(body.items), 21000, body.deliveryAddress.line, body.deliveryAddress.lat, body.deliveryAddress.lng, null, now, now],
-        );
-        await conn.execute(
-          `INSERT INTO outbox_event (event_id, aggregate_id, version, event_type, topic, correlation_id, envelope, created_at) VALUES (?, ?, 1, 'OrderPlaced', 'order.event', ?, ?, UTC_TIMESTAMP(3))`,
-          [crypto.randomUUID(), id, id, envelope],
-        );
-        await conn.commit();
+        const order = [id, body.customerId, body.storeId, JSON.stringify(body.items), 21000, body.deliveryAddress.line, body.deliveryAddress.lat, body.deliveryAddress.lng, null, now, now];
+        const event = [crypto.randomUUID(), id, id, envelope];
+        if (oneQuery) {
+          await conn.query(`${insertOrder};\n${insertEvent};\nCOMMIT`, [...order, ...event]);
+        } else {
+          await conn.beginTransaction();
+          await conn.execute(insertOrder, order);
+          await conn.execute(insertEvent, event);
+          await conn.commit();
+        }
       } finally {
         await conn.release();
       }
@@ -194,7 +209,7 @@ async function floorRow(mariadbPid: number): Promise<Row> {
     await pool.end();
     latencies.sort((a, b) => a - b);
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? Number.NaN;
-    return row('floor: mariadb driver, PlaceOrder statements', before, after, latencies.length, 0, latencies.length / elapsed, pct(0.5), pct(0.99));
+    return row(`floor: mariadb driver, PlaceOrder statements, ${oneQuery ? 'one query (as the service sends them)' : 'prepared, a round trip each'}`, before, after, latencies.length, 0, latencies.length / elapsed, pct(0.5), pct(0.99));
   } finally {
     await database.drop();
   }
@@ -411,7 +426,7 @@ function row(name: string, before: Snapshot, after: Snapshot, commands: number, 
 
 // ---- report ----
 
-function writeReport(rows: Row[], fsync: Row[], whole: WholeStackRow | undefined, load: { before: number; after: number }): void {
+function writeReport(rows: Row[], fsync: Row[], whole: WholeStack | undefined, load: { before: number; after: number }): void {
   const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
   const statements = (s: Status) => `${f(s.Com_select + s.Com_insert + s.Com_update + s.Com_delete)} (${f(s.Com_select, 1)} S, ${f(s.Com_insert, 1)} I, ${f(s.Com_update, 1)} U)`;
   const baseline = process.env.BENCH_BASELINE && existsSync(process.env.BENCH_BASELINE)
@@ -430,7 +445,8 @@ function writeReport(rows: Row[], fsync: Row[], whole: WholeStackRow | undefined
     '|---:|---:|---:|---:|---:|---:|',
     ...list.map((r) => `| ${r.connections} | ${f(r.perSecond, 0)} | ${f(r.p50, 1)} | ${f(r.p99, 1)} | ${f(r.perCommand.Innodb_data_fsyncs)} | ${f(r.perCommand.Com_commit)} |`),
   ];
-  const floor = rows.find((r) => r.name.startsWith('floor'));
+  // The faster floor: the service is held to the best the driver does with its statements.
+  const floor = rows.filter((r) => r.name.startsWith('floor')).sort((a, b) => b.perSecond - a.perSecond)[0];
   const order = rows.find((r) => r.name === 'order: PlaceOrder, direct');
   const lines = [
     '## Write path: cost per command (`npm run bench:commands`)',
@@ -445,7 +461,9 @@ function writeReport(rows: Row[], fsync: Row[], whole: WholeStackRow | undefined
     `Each row: ${settings.warmup} s warm-up, then ${settings.duration} s of \`wrk -t1 -c${settings.connections}\` (closed loop) straight to the service (no gateway),`,
     'which runs in its own process as in production (`node src/main.ts`, access log on at info, to a file), on a throwaway schema.',
     'The floor runs the statements the order service makes for PlaceOrder (INSERT the order, INSERT the outbox row, in one',
-    `transaction) through the plain \`mariadb\` driver with its prepare cache, ${settings.connections} callers on a ${settings.connections}-connection pool, no HTTP;`,
+    `transaction) through the plain \`mariadb\` driver, ${settings.connections} callers on a ${settings.connections}-connection pool, no HTTP, two ways: BEGIN, two prepared`,
+    'INSERTs (prepare cache) and COMMIT, a round trip each; and both INSERTs and COMMIT as one text query on a connection with autocommit',
+    'off, one round trip, as the service sends them since driverDatabase.ts queues writes nobody reads (the ratio below uses the faster);',
     'its "service CPU" is the bench process running the driver. Dispatch: AcceptDispatch on seeded REQUESTED dispatches (one each);',
     'delivery: UpdateDeliveryLocation rotating over 4000 seeded READY deliveries. Statements: Com_select + Com_insert +',
     'Com_update + Com_delete (S, I, U); begin and commit are not counted; the relay\'s polling and marking are included.',
@@ -468,7 +486,7 @@ function writeReport(rows: Row[], fsync: Row[], whole: WholeStackRow | undefined
     ...services.map((r) => `| ${r.name}: MariaDB CPU ≤ 0.6 ms per command | ${f(r.mariadbCpu)} ms | ${verdict(r.mariadbCpu <= 0.6)} |`),
     ...services.map((r) => `| ${r.name}: prepares per command ≈ 0 | ${f(r.perCommand.Com_stmt_prepare)} | ${verdict(r.perCommand.Com_stmt_prepare < 0.1)} |`),
     ...(floor && order
-      ? [`| order service commands/s within 2x of the floor's (≥ 0.50x) | ${f(order.perSecond / floor.perSecond)}x | ${verdict(order.perSecond / floor.perSecond >= 0.5)} |`]
+      ? [`| order service commands/s within 2x of the floor's (≥ 0.50x; the faster floor, ${f(floor.perSecond, 0)}/s) | ${f(order.perSecond / floor.perSecond)}x | ${verdict(order.perSecond / floor.perSecond >= 0.5)} |`]
       : []),
     '',
   );
@@ -492,13 +510,20 @@ function writeReport(rows: Row[], fsync: Row[], whole: WholeStackRow | undefined
     lines.push('');
   }
   if (whole) {
+    const target = whole.rows.find((row) => row.offeredRate === 200) ?? whole.rows.at(-1);
+    const highest = whole.rows.filter(meetsLagTarget).at(-1);
     lines.push(
-      `### The whole stack through the gateway, ${whole.offeredRate} commands/s offered (open loop)`,
+      `### The whole stack through the gateway at ${whole.rows.map((row) => row.offeredRate).join(', ')} commands/s offered (open loop)`,
       '',
       ...wholeStackLines(whole),
       '',
-      `Target: sustains the offered rate with command-to-view lag p99 < 100 ms: ${verdict(whole.sustained && whole.lagMs.p99 < 100)}` +
-        (whole.shortfalls.length > 0 ? ` (${whole.shortfalls.join('; ')}).` : '.'),
+      ...(target
+        ? [
+            `Target: ${target.offeredRate} commands/s sustained with command-to-view lag p99 < 100 ms: ${verdict(meetsLagTarget(target))}` +
+              (target.shortfalls.length > 0 ? ` (${target.shortfalls.join('; ')})` : '') +
+              `; the highest rate of this run that meets it: ${highest ? `${highest.offeredRate} commands/s` : 'none'}.`,
+          ]
+        : []),
       '',
     );
   }

@@ -3,25 +3,41 @@
 // MariaDB, Kafka, MongoDB stand-in and Redis), PlaceOrder POSTed to the gateway in an open
 // loop (command i leaves at start + i/rate whatever the earlier answers did), the read model
 // polled for a sample of the accepted orders until their view answers (command-to-view lag),
-// CPU of the gateway, the order service, the read model and mariadbd from /proc over the
-// measured window.
+// CPU of every process of the stack (the five services, MariaDB, Kafka, the MongoDB
+// stand-in, Redis, this client) and of the whole machine from /proc over the measured window.
+// Several rates, lowest first, on one platform: the highest one the stack sustains is the
+// answer. Then a second pass at the highest rate on a platform whose services run under
+// `--cpu-prof` and whose Java processes record with JFR: where the stack's CPU goes.
 //
-// Called by bench/commands.ts (`wholeStackRow`, `wholeStackLines`); alone:
+// Called by bench/commands.ts (`wholeStack`, `wholeStackLines`); alone:
 //   sh infra/bin/with-node24.sh node write-services/order/bench/wholeStack.ts
-// Settings (environment, when run alone): BENCH_RATE (200 commands/s), BENCH_DURATION_S (10),
-// BENCH_WARMUP_S (3).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// Settings (environment, when run alone): BENCH_WHOLE_RATES (50,100,200 commands/s),
+// BENCH_DURATION_S (10), BENCH_WARMUP_S (3), BENCH_WHOLE_PROFILE (1; 0: no profiled pass).
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ensureInfrastructure, infrastructureEnv, mariadb, repoRoot, startPlatform, statePath, type Platform } from '@delivery/infra';
-import { cpuSeconds, deleteGroup, freePorts, placeOrderBody, startGroupAtEnd } from '@delivery/test-support';
+import { ensureInfrastructure, infrastructureEnv, kafka, mariadb, mongo, redis, repoRoot, startPlatform, statePath, type Platform } from '@delivery/infra';
+import {
+  cpuSeconds,
+  deleteGroup,
+  freePorts,
+  machineCpuSeconds,
+  placeOrderBody,
+  startGroupAtEnd,
+  startJavaRecording,
+  summariseCpuProfileFile,
+  type JavaRecording,
+  type ProfileSummary,
+} from '@delivery/test-support';
 import { Pool } from 'undici';
 import { parseDocument } from 'yaml';
 
 export interface WholeStackOptions {
-  /** Offered load, commands per second (open loop). */
-  rate: number;
+  /** Offered loads, commands per second (open loop), each a row, run lowest first on one platform. */
+  rates: readonly number[];
+  /** A second pass at the highest rate, profiled (default true). */
+  profile?: boolean;
   /** Measured window, seconds. */
   seconds: number;
   /** Same load before the window, not reported (JIT, pools, caches, consumer joined). */
@@ -68,24 +84,137 @@ export interface WholeStackRow {
    * answer and sampled view, divided by the commands answered meanwhile; by process (client:
    * this benchmark's process).
    */
-  cpuMsPerCommand: { gateway: number; order: number; readModel: number; mariadb: number; client: number };
+  cpuMsPerCommand: Record<StackProcess, number>;
+  /** The whole machine over the window, in cores (of `cores`): busy, and the share no process of the stack used. */
+  machine: { cores: number; busyCores: number; outsideStackCores: number };
   /** Offered rate held (≥ 98 % achieved, no errors) and the read model kept up (no view missing, lag not growing). */
   sustained: boolean;
   /** Why not, when not sustained. */
   shortfalls: string[];
 }
 
+/** The stack's processes whose CPU a row counts; `client` is this benchmark. */
+export const STACK_PROCESSES = ['gateway', 'order', 'dispatch', 'delivery', 'read model', 'MariaDB', 'Kafka', 'MongoDB stand-in', 'Redis', 'client'] as const;
+export type StackProcess = (typeof STACK_PROCESSES)[number];
+
+/** The stack started and primed, no load: what it costs to keep running (timers, polls, heartbeats, the stores' own work). */
+export interface IdleCpu {
+  seconds: number;
+  /** By process, in cores (1 = one core busy all the time). */
+  cores: Record<StackProcess, number>;
+  machineBusyCores: number;
+}
+
+export interface WholeStack {
+  /** Measured on the plain platform before its first rate. */
+  idle?: IdleCpu;
+  rows: WholeStackRow[];
+  /** The profiled pass at the highest rate: its row (measured under the profilers) and each process's profile over its window. */
+  profile?: { row: WholeStackRow; processes: { name: StackProcess; summary: ProfileSummary }[] };
+}
+
+/** Issue #17's target for the whole-stack row. */
+export const LAG_TARGET_MS = 100;
+
 const POLL_DEADLINE_MS = 30_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 
-export async function wholeStackRow(options: WholeStackOptions): Promise<WholeStackRow> {
-  const { rate, seconds, warmupSeconds } = options;
+export async function wholeStack(options: WholeStackOptions): Promise<WholeStack> {
+  const { seconds, warmupSeconds } = options;
+  const rates = [...options.rates].sort((a, b) => a - b);
   const sampleEvery = options.lagSampleEvery ?? 5;
   const pollIntervalMs = options.pollIntervalMs ?? 5;
-  if (!(rate > 0) || !(seconds > 0) || !(warmupSeconds >= 0)) throw new Error(`invalid options ${JSON.stringify(options)}`);
+  if (rates.length === 0 || rates.some((rate) => !(rate > 0)) || !(seconds > 0) || !(warmupSeconds >= 0)) throw new Error(`invalid options ${JSON.stringify(options)}`);
   await ensureInfrastructure();
-  const mariadbPid = mariadb.pid();
-  const run = `bench-whole-${process.pid}`;
+  const settings = { seconds, warmupSeconds, sampleEvery, pollIntervalMs };
+  const rows: WholeStackRow[] = [];
+  let idle: IdleCpu | undefined;
+  await onPlatform('plain', {}, async (platform, run) => {
+    for (const rate of rates) {
+      const onPrimed = idle === undefined ? async (pids: Partial<Record<StackProcess, number>>) => void (idle = await idleCpu(pids, IDLE_SECONDS)) : undefined;
+      rows.push(await measure(platform, { ...settings, rate, run, onPrimed }));
+    }
+  });
+  if (options.profile === false) return { idle, rows };
+  const rate = rates.at(-1) as number;
+  const profileDir = mkdtempSync(join(tmpdir(), 'bench-whole-profile-'));
+  try {
+    let profile: WholeStack['profile'];
+    await onPlatform('profiled', { nodeArguments: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }, async (platform, run) => {
+      const recordings: [StackProcess, JavaRecording][] = [];
+      const windowOf: { startUs?: number; endUs?: number; startMs?: number; endMs?: number } = {};
+      const row = await measure(platform, {
+        ...settings,
+        rate,
+        run,
+        // jcmd takes a while: the recordings start before the load, their samples are cut to the window.
+        onPrimed: async () => {
+          for (const [name, pid] of [['MongoDB stand-in', mongo.pid()], ['Kafka', kafka.pid()]] as const) {
+            if (pid !== undefined) recordings.push([name, await startJavaRecording(pid, join(profileDir, `${pid}.jfr`))]);
+          }
+        },
+        onWindow: {
+          start: () => {
+            windowOf.startUs = monotonicUs();
+            windowOf.startMs = Date.now();
+          },
+          end: () => {
+            windowOf.endUs = monotonicUs();
+            windowOf.endMs = Date.now();
+          },
+        },
+      });
+      const javaWindow = { startMs: windowOf.startMs ?? 0, endMs: windowOf.endMs ?? Number.MAX_SAFE_INTEGER };
+      const java = await Promise.all(
+        recordings.map(async ([name, recording]) => ({ name, summary: await recording.stop({ topAreas: 8, topFrames: 8, window: javaWindow }) })),
+      );
+      const pids = nodePids(platform);
+      // The services write their profiles when they exit.
+      await platform.stop();
+      const window = { startUs: windowOf.startUs ?? 0, endUs: windowOf.endUs ?? Number.MAX_SAFE_INTEGER };
+      const node: { name: StackProcess; summary: ProfileSummary }[] = [];
+      for (const [name, pid] of Object.entries(pids) as [StackProcess, number | undefined][]) {
+        const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile') && f.split('.')[3] === String(pid));
+        if (file) node.push({ name, summary: await summariseCpuProfileFile(join(profileDir, file), { window, topAreas: 8, topFrames: 8 }) });
+      }
+      // Busiest first (the row's CPU per command says which).
+      const processes = [...node, ...java].sort((a, b) => (row.cpuMsPerCommand[b.name] ?? 0) - (row.cpuMsPerCommand[a.name] ?? 0));
+      profile = { row, processes };
+    });
+    return { idle, rows, profile };
+  } finally {
+    rmSync(profileDir, { recursive: true, force: true });
+  }
+}
+
+const IDLE_SECONDS = 5;
+
+async function idleCpu(pids: Partial<Record<StackProcess, number>>, seconds: number): Promise<IdleCpu> {
+  const before = cpuSnapshot(pids);
+  const started = performance.now();
+  await sleep(seconds * 1000);
+  const after = cpuSnapshot(pids);
+  const wallS = (performance.now() - started) / 1000;
+  const cores = Object.fromEntries(
+    STACK_PROCESSES.map((name) => {
+      const [a, b] = [before.processes[name], after.processes[name]];
+      return [name, a === undefined || b === undefined ? Number.NaN : (b - a) / wallS];
+    }),
+  ) as Record<StackProcess, number>;
+  return { seconds, cores, machineBusyCores: (after.machine.busy - before.machine.busy) / wallS };
+}
+
+function monotonicUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/** The whole platform on free ports with a read-model group, database and Redis prefix of its own. */
+async function onPlatform(
+  pass: string,
+  extra: { nodeArguments?: string[] },
+  use: (platform: Platform, run: string) => Promise<void>,
+): Promise<void> {
+  const run = `bench-whole-${process.pid}-${pass}`;
   const scratch = mkdtempSync(join(tmpdir(), `${run}-`));
   let platform: Platform | undefined;
   try {
@@ -105,8 +234,9 @@ export async function wholeStackRow(options: WholeStackOptions): Promise<WholeSt
         FALLBACK_ON_MISS: 'false',
       },
       logDir: statePath('logs', 'bench-whole-stack'),
+      ...extra,
     });
-    return await measure(platform, mariadbPid, { rate, seconds, warmupSeconds, sampleEvery, pollIntervalMs, run });
+    await use(platform, run);
   } finally {
     await platform?.stop();
     await deleteGroup(run);
@@ -121,6 +251,10 @@ interface Settings {
   sampleEvery: number;
   pollIntervalMs: number;
   run: string;
+  /** Called once the priming command's view is there, before any load (the idle window). */
+  onPrimed?: (pids: Partial<Record<StackProcess, number>>) => Promise<void>;
+  /** Called as the measured window opens and once its work is done (the profilers' span). */
+  onWindow?: { start(): void; end(): void };
 }
 
 interface Outcome {
@@ -141,10 +275,20 @@ interface LagSample {
   polls: number;
 }
 
-async function measure(platform: Platform, mariadbPid: number | undefined, settings: Settings): Promise<WholeStackRow> {
+function nodePids(platform: Platform): Partial<Record<StackProcess, number>> {
+  const pid = (name: 'gateway' | 'order' | 'dispatch' | 'delivery' | 'read-model') => platform.service(name)?.child.pid;
+  return { gateway: pid('gateway'), order: pid('order'), dispatch: pid('dispatch'), delivery: pid('delivery'), 'read model': pid('read-model') };
+}
+
+async function measure(platform: Platform, settings: Settings): Promise<WholeStackRow> {
   const { rate, seconds, warmupSeconds, sampleEvery, pollIntervalMs, run } = settings;
-  const pid = (name: 'gateway' | 'order' | 'read-model') => platform.service(name)?.child.pid;
-  const pids = { gateway: pid('gateway'), order: pid('order'), readModel: pid('read-model'), mariadb: mariadbPid };
+  const pids: Partial<Record<StackProcess, number>> = {
+    ...nodePids(platform),
+    MariaDB: mariadb.pid(),
+    Kafka: kafka.pid(),
+    'MongoDB stand-in': mongo.pid(),
+    Redis: redis.pid(),
+  };
   const connections = { connections: 256, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS };
   const gateway = new Pool(platform.urls['GATEWAY_URL']!, connections);
   const readModel = new Pool(platform.urls['READ_MODEL_URL']!, { ...connections, connections: 64 });
@@ -188,6 +332,7 @@ async function measure(platform: Platform, mariadbPid: number | undefined, setti
     const first = await place(-1);
     if (first.status !== 201 || first.orderId === undefined) throw new Error(`the priming PlaceOrder answered ${first.status}`);
     if ((await viewLag(first.orderId, first.answeredAt)).lagMs === undefined) throw new Error('the priming order never reached the read model');
+    await settings.onPrimed?.(pids);
 
     const total = Math.round((warmupSeconds + seconds) * rate);
     const firstMeasured = Math.round(warmupSeconds * rate);
@@ -201,7 +346,10 @@ async function measure(platform: Platform, mariadbPid: number | undefined, setti
       const due = start + index * interval;
       const wait = due - performance.now();
       if (wait > 0) await sleep(wait);
-      if (index === firstMeasured) before = cpuSnapshot(pids);
+      if (index === firstMeasured) {
+        settings.onWindow?.start();
+        before = cpuSnapshot(pids);
+      }
       if (index >= firstMeasured) sendDelays.push(performance.now() - due);
       const outcome = place(index).then((o): Outcome => ({ ...o, latencyMs: o.answeredAt - due }));
       outcomes.push(outcome);
@@ -220,6 +368,7 @@ async function measure(platform: Platform, mariadbPid: number | undefined, setti
     const samples = (await Promise.all(lags)).filter((s) => s.index >= firstMeasured && s.accepted);
     const after = cpuSnapshot(pids);
     const settledAt = performance.now();
+    settings.onWindow?.end();
     // Warm-up commands answered inside the window were worked on in it too (in-flight at its start).
     const overlapping = (await Promise.all(outcomes.slice(0, firstMeasured))).filter((o) => o.answeredAt > measuredStart && o.answeredAt <= settledAt).length;
 
@@ -232,10 +381,16 @@ async function measure(platform: Platform, mariadbPid: number | undefined, setti
     const seen = samples.flatMap((s) => (s.lagMs === undefined ? [] : [s.lagMs]));
     const quarter = Math.max(1, Math.floor(seen.length / 4));
     const commands = measured.length;
-    const cpu = (key: keyof CpuSnapshot) => {
-      const [a, b] = [before?.[key], after[key]];
+    const cpu = (key: StackProcess) => {
+      const [a, b] = [before?.processes[key], after.processes[key]];
       return a === undefined || b === undefined || commands === 0 ? Number.NaN : ((b - a) * 1000) / (commands + overlapping);
     };
+    const cpuMsPerCommand = Object.fromEntries(STACK_PROCESSES.map((name) => [name, cpu(name)])) as Record<StackProcess, number>;
+    const wallS = (settledAt - measuredStart) / 1000;
+    const busyCores = before === undefined ? Number.NaN : (after.machine.busy - before.machine.busy) / wallS;
+    const stackCores = before === undefined
+      ? Number.NaN
+      : STACK_PROCESSES.reduce((sum, name) => sum + ((after.processes[name] ?? 0) - (before.processes[name] ?? 0)), 0) / wallS;
     const row: WholeStackRow = {
       offeredRate: rate,
       achievedRate: accepted.length / elapsedS,
@@ -262,7 +417,8 @@ async function measure(platform: Platform, mariadbPid: number | undefined, setti
         pollIntervalMs,
         pollsPerCommand: commands === 0 ? Number.NaN : samples.reduce((sum, s) => sum + s.polls, 0) / commands,
       },
-      cpuMsPerCommand: { gateway: cpu('gateway'), order: cpu('order'), readModel: cpu('readModel'), mariadb: cpu('mariadb'), client: cpu('client') },
+      cpuMsPerCommand,
+      machine: { cores: cpus().length, busyCores, outsideStackCores: Math.max(0, busyCores - stackCores) },
       sustained: false,
       shortfalls: [],
     };
@@ -292,23 +448,18 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 interface CpuSnapshot {
-  gateway: number | undefined;
-  order: number | undefined;
-  readModel: number | undefined;
-  mariadb: number | undefined;
-  client: number;
+  processes: Partial<Record<StackProcess, number>>;
+  machine: { busy: number };
 }
 
-function cpuSnapshot(pids: Record<'gateway' | 'order' | 'readModel' | 'mariadb', number | undefined>): CpuSnapshot {
-  const of = (pid: number | undefined) => (pid === undefined ? undefined : cpuSeconds(pid));
+function cpuSnapshot(pids: Partial<Record<StackProcess, number>>): CpuSnapshot {
   const own = process.cpuUsage();
-  return {
-    gateway: of(pids.gateway),
-    order: of(pids.order),
-    readModel: of(pids.readModel),
-    mariadb: of(pids.mariadb),
-    client: (own.user + own.system) / 1e6,
-  };
+  const processes: Partial<Record<StackProcess, number>> = { client: (own.user + own.system) / 1e6 };
+  for (const [name, pid] of Object.entries(pids) as [StackProcess, number | undefined][]) {
+    const seconds = pid === undefined ? undefined : cpuSeconds(pid);
+    if (seconds !== undefined) processes[name] = seconds;
+  }
+  return { processes, machine: { busy: machineCpuSeconds().busy } };
 }
 
 /**
@@ -329,28 +480,75 @@ function benchRoutesFile(dir: string): string {
   return file;
 }
 
-export function wholeStackLines(row: WholeStackRow): string[] {
+/** The row meets issue #17's target: the offered rate held and the lag p99 under LAG_TARGET_MS. */
+export function meetsLagTarget(row: WholeStackRow): boolean {
+  return row.sustained && row.lagMs.p99 < LAG_TARGET_MS;
+}
+
+export function wholeStackLines(stack: WholeStack): string[] {
   const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
-  const errors = Object.entries(row.errors);
-  const cpu = row.cpuMsPerCommand;
-  return [
-    '| offered cmd/s | achieved cmd/s | commands | errors | p50 ms | p99 ms | view lag p50 / p99 / max ms (samples) | CPU ms/cmd: gateway | order | read model | MariaDB | sustained |',
-    '|---:|---:|---:|---|---:|---:|---|---:|---:|---:|---:|---|',
-    `| ${row.offeredRate} | ${f(row.achievedRate)} | ${row.commands} | ${errors.length === 0 ? '0' : errors.map(([status, n]) => `${n} × ${status}`).join(', ')} | ${f(row.latencyMs.p50)} | ${f(row.latencyMs.p99)} | ${f(row.lagMs.p50, 0)} / ${f(row.lagMs.p99, 0)} / ${f(row.lagMs.max, 0)} (${row.lagMs.samples}${row.lagMs.missing > 0 ? `, ${row.lagMs.missing} missing` : ''}) | ${f(cpu.gateway, 2)} | ${f(cpu.order, 2)} | ${f(cpu.readModel, 2)} | ${f(cpu.mariadb, 2)} | ${row.sustained ? 'yes' : `no: ${row.shortfalls.join('; ')}`} |`,
+  const { rows } = stack;
+  const first = rows[0];
+  if (first === undefined) return [];
+  const lines = [
+    '| offered cmd/s | achieved cmd/s | commands | errors | p50 ms | p99 ms | view lag p50 / p99 / max ms (samples) | machine busy (cores) | sustained | lag p99 < 100 ms |',
+    '|---:|---:|---:|---|---:|---:|---|---:|---|---|',
+    ...rows.map((row) => {
+      const errors = Object.entries(row.errors);
+      return `| ${row.offeredRate} | ${f(row.achievedRate)} | ${row.commands} | ${errors.length === 0 ? '0' : errors.map(([status, n]) => `${n} × ${status}`).join(', ')} | ${f(row.latencyMs.p50)} | ${f(row.latencyMs.p99)} | ${f(row.lagMs.p50, 0)} / ${f(row.lagMs.p99, 0)} / ${f(row.lagMs.max, 0)} (${row.lagMs.samples}${row.lagMs.missing > 0 ? `, ${row.lagMs.missing} missing` : ''}) | ${f(row.machine.busyCores, 2)} of ${row.machine.cores} | ${row.sustained ? 'yes' : `no: ${row.shortfalls.join('; ')}`} | ${meetsLagTarget(row) ? 'met' : '**missed**'} |`;
+    }),
     '',
-    `Open loop through the gateway: PlaceOrder i is sent at start + i/${row.offeredRate} s whatever the earlier answers (undici, keep-alive), ${row.warmupSeconds} s warm-up then ${row.seconds} s measured, against the whole platform as \`npm start\` runs it (gateway rate limit raised above the load, everything else as shipped); latency runs from the scheduled send to the whole answer, so queueing counts (client send delay p99 ${f(row.sendDelayMs.p99)} ms); view lag runs from the 201 to the first 200 of GET /api/v1/orders/{id} on the read model for every ${row.lagMs.sampleEvery}th order, polled every ${row.lagMs.pollIntervalMs} ms with FALLBACK_ON_MISS=false (those ${f(row.lagMs.pollsPerCommand, 1)} GETs per command are in the read model's CPU); CPU is user + system from /proc from the window's first send until its last answer and sampled view, divided by the commands answered meanwhile (this benchmark's own process: ${f(cpu.client, 2)} ms/cmd).`,
+    'CPU ms per command by process (user + system from /proc over the window; "outside" is the machine\'s busy time no process of the stack used: other work on the shared machine):',
+    '',
+    `| offered cmd/s | ${STACK_PROCESSES.join(' | ')} | stack total | outside |`,
+    `|---:|${STACK_PROCESSES.map(() => '---:').join('|')}|---:|---:|`,
+    ...(stack.idle
+      ? [
+          (() => {
+            const idle = stack.idle;
+            const total = STACK_PROCESSES.reduce((sum, name) => sum + (Number.isFinite(idle.cores[name]) ? idle.cores[name] : 0), 0);
+            return `| idle, ${idle.seconds} s (% of one core) | ${STACK_PROCESSES.map((name) => `${f(100 * idle.cores[name], 1)} %`).join(' | ')} | ${f(100 * total, 1)} % | ${f(100 * Math.max(0, idle.machineBusyCores - total), 1)} % |`;
+          })(),
+        ]
+      : []),
+    ...rows.map((row) => {
+      const total = STACK_PROCESSES.reduce((sum, name) => sum + (Number.isFinite(row.cpuMsPerCommand[name]) ? row.cpuMsPerCommand[name] : 0), 0);
+      const outside = (row.machine.outsideStackCores * 1000) / row.offeredRate;
+      return `| ${row.offeredRate} | ${STACK_PROCESSES.map((name) => f(row.cpuMsPerCommand[name], 2)).join(' | ')} | ${f(total, 2)} | ${f(outside, 2)} |`;
+    }),
+    '',
+    `Open loop through the gateway: PlaceOrder i is sent at start + i/rate s whatever the earlier answers (undici, keep-alive), ${first.warmupSeconds} s warm-up then ${first.seconds} s measured per rate, lowest rate first, on one platform as \`npm start\` runs it (gateway rate limit raised above the load, everything else as shipped); latency runs from the scheduled send to the whole answer, so queueing counts; view lag runs from the 201 to the first 200 of GET /api/v1/orders/{id} on the read model for every ${first.lagMs.sampleEvery}th order, polled every ${first.lagMs.pollIntervalMs} ms with FALLBACK_ON_MISS=false (those GETs, ${rows.map((row) => f(row.lagMs.pollsPerCommand, 1)).join(' / ')} per command, are in the read model's and the stores' CPU); CPU runs from the window's first send until its last answer and sampled view, divided by the commands answered meanwhile.`,
   ];
+  const profile = stack.profile;
+  if (profile) {
+    const row = profile.row;
+    lines.push(
+      '',
+      `#### Where the whole stack's CPU goes at ${row.offeredRate} commands/s`,
+      '',
+      `A second pass at the same rate on a fresh platform whose services run under \`node --cpu-prof\` (samples inside the measured window only) while the MongoDB stand-in and Kafka record with the JDK's flight recorder (\`jcmd JFR.start settings=profile\`, samples inside the window; Java execution samples only, so no garbage collection, JIT or system calls: they say which Java code is busy, not how much of the process's CPU it is); under the profilers it ran at ${f(row.achievedRate)} commands/s, view lag p50 / p99 ${f(row.lagMs.p50, 0)} / ${f(row.lagMs.p99, 0)} ms, machine busy ${f(row.machine.busyCores, 2)} of ${row.machine.cores} cores. Busiest process first (CPU ms per command of that pass), own time by area, then the inclusive share of the busiest frames, in % of the process's busy samples:`,
+      '',
+    );
+    for (const { name, summary } of profile.processes) {
+      lines.push(
+        `- **${name}** (${f(row.cpuMsPerCommand[name], 2)} ms/cmd, ${summary.busySamples} samples): ${summary.areas.map(([area, share]) => `${area} ${share} %`).join(', ')}.`,
+        `  Busiest frames: ${summary.frames.map(([frame, share]) => `\`${frame}\` ${share} %`).join(', ')}.`,
+      );
+    }
+  }
+  return lines;
 }
 
 if (import.meta.main) {
   try {
-    const row = await wholeStackRow({
-      rate: Number(process.env.BENCH_RATE ?? 200),
+    const stack = await wholeStack({
+      rates: (process.env.BENCH_WHOLE_RATES ?? '50,100,200').split(',').map(Number),
       seconds: Number(process.env.BENCH_DURATION_S ?? 10),
       warmupSeconds: Number(process.env.BENCH_WARMUP_S ?? 3),
+      profile: process.env.BENCH_WHOLE_PROFILE !== '0',
     });
-    console.log(JSON.stringify(row));
-    console.log(wholeStackLines(row).join('\n'));
+    console.log(JSON.stringify(stack));
+    console.log(wholeStackLines(stack).join('\n'));
     process.exit(0);
   } catch (error) {
     console.error(error);
