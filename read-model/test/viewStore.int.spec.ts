@@ -57,6 +57,18 @@ describe('ViewStore.applyWrites', () => {
     expect(doc?.dispatches?.[j.dispatchId]).toMatchObject({ version: 1, applied: 1 });
   });
 
+  it('given an order view created by its order part then the stage is stored with that write and the derive step has nothing to write', async () => {
+    const placed = new Journey().place();
+    await store.applyWrites(views, planProjection(placed.events).writes);
+    expect(await views.orders.findOne({ _id: placed.orderId })).toMatchObject({ stage: 'PLACED', rev: 1 });
+    expect(stageUpdates(await store.findByIds(views, 'orders', [placed.orderId]))).toEqual([]);
+    // A batch folding several order events creates the view at the stage they lead to.
+    const cancelled = new Journey().place().accept().cancel();
+    await store.applyWrites(views, planProjection(cancelled.events).writes);
+    expect(await views.orders.findOne({ _id: cancelled.orderId })).toMatchObject({ stage: 'CANCELLED', rev: 1 });
+    expect(stageUpdates(await store.findByIds(views, 'orders', [cancelled.orderId]))).toEqual([]);
+  });
+
   it('given a document created by a dispatch event when its OrderPlaced arrives then the order part is added, not refused', async () => {
     const j = new Journey().place().requestDispatch();
     await store.applyWrites(views, planProjection([j.events[1]!]).writes);

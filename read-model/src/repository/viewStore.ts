@@ -31,9 +31,10 @@ export interface WriteOutcome {
 
 /**
  * The guarded upsert of one part. `$not: {$gte}` (rather than `$lt`) also matches a missing
- * part: a document created by another source's event must still take this part. No
- * `$setOnInsert`: a document may be created by any of its sources, so insert-only fields
- * would never be written when another source came first.
+ * part: a document created by another source's event must still take this part. Nothing
+ * else is insert-only (a document may be created by any of its sources, so insert-only
+ * fields would never be written when another source came first) except the order view's
+ * stage (`stageOnInsert`), which the derive step recomputes after every write anyway.
  */
 interface AnyView extends Document {
   _id: string;
@@ -45,7 +46,11 @@ function guardedUpsert(write: PartWrite, upsert: boolean): { filter: Filter<AnyV
   return {
     // Only over a part older than every folded event: `applied` then counts each event once.
     filter: { _id: write.id, [`${prefix}version`]: { $not: { $gte: write.firstVersion } } },
-    update: { $set: set, $inc: { [`${prefix}applied`]: write.events.length, ...(write.countRevision ? { rev: 1 } : {}) } },
+    update: {
+      $set: set,
+      $inc: { [`${prefix}applied`]: write.events.length, ...(write.countRevision ? { rev: 1 } : {}) },
+      ...(write.stageOnInsert === undefined ? {} : { $setOnInsert: { stage: write.stageOnInsert } }),
+    },
     upsert,
   };
 }

@@ -1,6 +1,9 @@
 import type { DomainEvent } from '@delivery/contracts';
 import type { ViewName } from '../view/viewSchemas.ts';
+import type { Stage } from '../view/stage.ts';
+import { deriveStage } from './deriveStage.ts';
 import { ProjectionRegistry, type AnyProjection } from './projectionRegistry.ts';
+import type { OrderPart } from './viewDocuments.ts';
 
 /**
  * One version-guarded write of a batch: the patch of every event of one aggregate that
@@ -20,6 +23,12 @@ export interface PartWrite {
   set: Record<string, unknown>;
   countRevision: boolean;
   events: DomainEvent[];
+  /**
+   * The stage an order view takes when this write creates it (an order part alone): the
+   * derive step after the write then has nothing to store, one MongoDB round trip less per
+   * new order. Where other parts are there too, the derive step corrects it as always.
+   */
+  stageOnInsert?: Stage;
 }
 
 export interface RejectedEvent {
@@ -97,6 +106,7 @@ export function planProjection(events: readonly DomainEvent[], registry: Project
     const ordered = [...byVersion.values()].sort((a, b) => a.version - b.version);
     const set = ordered.reduce<Record<string, unknown>>((patch, event) => projection.evolve(patch, event), {});
     const view = projection.view;
+    const stageOnInsert = view === 'orders' && part === 'order' ? deriveStage({ order: set as unknown as OrderPart }) : undefined;
     return {
       view,
       id,
@@ -106,6 +116,7 @@ export function planProjection(events: readonly DomainEvent[], registry: Project
       set,
       countRevision: view === 'orders',
       events: ordered,
+      ...(stageOnInsert === undefined ? {} : { stageOnInsert }),
     };
   });
   return { writes, rejected };
