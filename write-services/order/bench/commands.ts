@@ -44,7 +44,7 @@ const settings = {
   connections: Number(process.env.BENCH_CONNECTIONS ?? 16),
   rows: (process.env.BENCH_ROWS ?? 'floor,order,order-key,dispatch,delivery,fsync,whole').split(','),
   /** The whole-stack rows' offered rates, commands/s (the highest is profiled too). */
-  wholeRates: (process.env.BENCH_WHOLE_RATES ?? '50,100,200').split(',').map(Number),
+  wholeRates: (process.env.BENCH_WHOLE_RATES ?? '50,100,150,200').split(',').map(Number),
 };
 const DOC = process.env.BENCH_REPORT ?? BENCHMARKS_DOC;
 const SCRATCH = join(tmpdir(), `commands-bench-${process.pid}`);
