@@ -31,6 +31,8 @@ export interface RestartingConsumerOptions {
 
 /** kafkajs' own retries of a consumer's requests, before it crashes. */
 const KAFKA_RETRY = { initialRetryTime: 300, maxRetryTime: 5000, retries: 5 };
+/** How long `stop()` waits for the last offset commit. */
+const STOP_COMMIT_GRACE_MS = 2000;
 const DEFAULT_BACKOFF: RetryPolicy = { retries: Number.POSITIVE_INFINITY, initialDelayMs: 250, maxDelayMs: 5000, factor: 2 };
 
 /**
@@ -91,8 +93,14 @@ export class RestartingConsumer {
     clearTimeout(this.#restartTimer);
     const consumer = this.#consumer;
     this.#commits?.close();
-    // While the consumer still runs (kafkajs ignores commits after stop): what was processed is not delivered again.
-    await this.#commits?.flush();
+    // While the consumer still runs (kafkajs ignores commits after stop): what was processed is
+    // not delivered again. Bounded: with Kafka away a commit would retry for many seconds, and
+    // what it would have saved is only a redelivery.
+    if (this.#commits) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.#commits.flush(), new Promise((resolve) => (timer = setTimeout(resolve, STOP_COMMIT_GRACE_MS)))]);
+      clearTimeout(timer);
+    }
     this.#consumer = undefined;
     this.#joined = false;
     await consumer?.disconnect().catch(() => undefined);

@@ -53,6 +53,7 @@ describe('outbox relay (real Kafka, one lease per outbox)', () => {
       instanceId: `${name}-${randomUUID()}`,
       settings: {
         pollIntervalMs: 50,
+        lingerMs: 0,
         leaseMs: 1500,
         batchSize: 25,
         retry: { retries: Number.MAX_SAFE_INTEGER, initialDelayMs: 50, maxDelayMs: 400, factor: 2 },

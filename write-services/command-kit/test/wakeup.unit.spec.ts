@@ -37,6 +37,24 @@ describe('relay wakeup', () => {
     expect(wait.ended).toBe(true);
     expect(jest.getTimerCount()).toBe(0); // the interval's timer is cleared, not left to fire later
   });
+  it('with a linger, wakes that long after the first nudge of the wait, however many follow', async () => {
+    const wakeup = new Wakeup(10);
+    const wait = watch(wakeup.wait(5000, true));
+    await jest.advanceTimersByTimeAsync(100);
+    wakeup.nudge();
+    await jest.advanceTimersByTimeAsync(6);
+    wakeup.nudge(); // a later commit joins the same cycle, it does not push it back
+    await jest.advanceTimersByTimeAsync(3);
+    expect(wait.ended).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(wait.ended).toBe(true);
+    expect(jest.getTimerCount()).toBe(0);
+    // A nudge remembered from the busy time ends the next wait at once: that cycle already waited.
+    wakeup.nudge();
+    const next = watch(wakeup.wait(5000, true));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(next.ended).toBe(true);
+  });
   it('remembers a nudge that came while the relay was busy, for one wait', async () => {
     const wakeup = new Wakeup();
     wakeup.nudge();

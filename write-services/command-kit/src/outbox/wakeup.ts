@@ -1,17 +1,26 @@
 /**
  * The relay's sleep between cycles: ends after `ms`, early on `nudge()` when nudgeable
- * (a nudge that arrives while the relay works is remembered for the next wait), and at
- * once on `interrupt()`.
+ * (`lingerMs` after the first nudge of the wait, so that commits close together share a
+ * cycle; a nudge that arrives while the relay works is remembered and the next wait ends at
+ * once), and at once on `interrupt()`.
  */
 export class Wakeup {
   private nudged = false;
   private interrupted = false;
   private wake: (() => void) | undefined;
   private nudgeable = false;
+  private lingering: NodeJS.Timeout | undefined;
+  private readonly lingerMs: number;
+
+  constructor(lingerMs = 0) {
+    this.lingerMs = lingerMs;
+  }
 
   nudge(): void {
     this.nudged = true;
-    if (this.nudgeable) this.wake?.();
+    if (!this.nudgeable || this.wake === undefined) return;
+    if (this.lingerMs <= 0) this.wake();
+    else this.lingering ??= setTimeout(() => this.wake?.(), this.lingerMs);
   }
 
   interrupt(): void {
@@ -27,6 +36,8 @@ export class Wakeup {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
+        clearTimeout(this.lingering);
+        this.lingering = undefined;
         this.wake = undefined;
         this.nudged = false;
         resolve();

@@ -37,7 +37,7 @@ const LOCAL_DATABASE_URLS: Record<WriteServiceName, string> = {
 /**
  * Reads a write service's environment once (architecture.md's names): `PORT`, `HOST`,
  * `<SERVICE>_DATABASE_URL`, `KAFKA_BROKERS`, `LOG_LEVEL`, plus the relay's tuning
- * (`OUTBOX_POLL_INTERVAL_MS`, `OUTBOX_LEASE_MS`, `OUTBOX_BATCH_SIZE`). Fails fast, frozen.
+ * (`OUTBOX_POLL_INTERVAL_MS`, `OUTBOX_LINGER_MS`, `OUTBOX_LEASE_MS`, `OUTBOX_BATCH_SIZE`). Fails fast, frozen.
  */
 export function readWriteServiceConfig(
   service: WriteServiceName,
@@ -53,6 +53,7 @@ export function readWriteServiceConfig(
       KAFKA_BROKERS: env.list('127.0.0.1:9092'),
       LOG_LEVEL: env.logLevel(),
       OUTBOX_POLL_INTERVAL_MS: env.millis(DEFAULT_RELAY_SETTINGS.pollIntervalMs),
+      OUTBOX_LINGER_MS: env.millis(DEFAULT_RELAY_SETTINGS.lingerMs),
       OUTBOX_LEASE_MS: env.millis(DEFAULT_RELAY_SETTINGS.leaseMs),
       OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(DEFAULT_RELAY_SETTINGS.batchSize),
       SHUTDOWN_GRACE_MS: env.millis(15_000),
@@ -73,6 +74,7 @@ export function readWriteServiceConfig(
     outbox: Object.freeze({
       ...DEFAULT_RELAY_SETTINGS,
       pollIntervalMs: raw.OUTBOX_POLL_INTERVAL_MS,
+      lingerMs: raw.OUTBOX_LINGER_MS,
       leaseMs: raw.OUTBOX_LEASE_MS,
       batchSize: raw.OUTBOX_BATCH_SIZE,
     }),
