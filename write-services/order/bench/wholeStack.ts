@@ -6,12 +6,12 @@
 // CPU of every process of the stack (the five services, MariaDB, Kafka, the MongoDB
 // stand-in, Redis, this client) and of the whole machine from /proc over the measured window.
 // Several rates, lowest first, on one platform: the highest one the stack sustains is the
-// answer. Then a second pass at the highest rate on a platform whose services run under
+// answer. Then a second pass at 200/s (the issue's rate) on a platform whose services run under
 // `--cpu-prof` and whose Java processes record with JFR: where the stack's CPU goes.
 //
 // Called by bench/commands.ts (`wholeStack`, `wholeStackLines`); alone:
 //   sh infra/bin/with-node24.sh node write-services/order/bench/wholeStack.ts
-// Settings (environment, when run alone): BENCH_WHOLE_RATES (50,100,150,200 commands/s),
+// Settings (environment, when run alone): BENCH_WHOLE_RATES (50,100,200,300,400 commands/s),
 // BENCH_DURATION_S (10), BENCH_WARMUP_S (3), BENCH_WHOLE_PROFILE (1; 0: no profiled pass).
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -36,8 +36,9 @@ import { parseDocument } from 'yaml';
 export interface WholeStackOptions {
   /** Offered loads, commands per second (open loop), each a row, run lowest first on one platform. */
   rates: readonly number[];
-  /** A second pass at the highest rate, profiled (default true). */
+  /** A second pass, profiled (default true), at `profileRate` (default: 200/s if among the rates, else the highest). */
   profile?: boolean;
+  profileRate?: number;
   /** Measured window, seconds. */
   seconds: number;
   /** Same load before the window, not reported (JIT, pools, caches, consumer joined). */
@@ -140,7 +141,7 @@ export async function wholeStack(options: WholeStackOptions): Promise<WholeStack
     }
   });
   if (options.profile === false) return { idle, rows };
-  const rate = rates.at(-1) as number;
+  const rate = options.profileRate ?? (rates.includes(200) ? 200 : (rates.at(-1) as number));
   const profileDir = mkdtempSync(join(tmpdir(), 'bench-whole-profile-'));
   try {
     let profile: WholeStack['profile'];
@@ -546,7 +547,7 @@ export function wholeStackLines(stack: WholeStack): string[] {
 if (import.meta.main) {
   try {
     const stack = await wholeStack({
-      rates: (process.env.BENCH_WHOLE_RATES ?? '50,100,150,200').split(',').map(Number),
+      rates: (process.env.BENCH_WHOLE_RATES ?? '50,100,200,300,400').split(',').map(Number),
       seconds: Number(process.env.BENCH_DURATION_S ?? 10),
       warmupSeconds: Number(process.env.BENCH_WARMUP_S ?? 3),
       profile: process.env.BENCH_WHOLE_PROFILE !== '0',
