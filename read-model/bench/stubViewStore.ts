@@ -16,7 +16,8 @@ export class StubViewStore extends ViewStore {
   ]);
 
   override applyWrites(_views: ViewCollections, writes: readonly PartWrite[]): Promise<WriteOutcome> {
-    const outcome: WriteOutcome = { applied: [], appliedOnRecheck: 0, stale: 0, failed: [] };
+    // Nothing counts as inserted: the projector reads every document back from this stub.
+    const outcome: WriteOutcome = { applied: [], inserted: [], appliedOnRecheck: 0, stale: 0, failed: [] };
     for (const write of writes) {
       const docs = this.#docs.get(write.view)!;
       const doc = docs.get(write.id) ?? { _id: write.id };

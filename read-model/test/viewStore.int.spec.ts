@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MongoClient } from 'mongodb';
 import { mongoUrl } from '@delivery/infra';
 import { catchUpWrites, planProjection, stageUpdates } from '../src/handler/index.ts';
-import { ensureIndexes, viewCollections, ViewStore } from '../src/repository/index.ts';
+import { ensureIndexes, insertedDocument, viewCollections, ViewStore } from '../src/repository/index.ts';
 import { Journey } from './support/journey.ts';
 import { isolatedNames } from './support/readModelHarness.ts';
 
@@ -67,6 +67,29 @@ describe('ViewStore.applyWrites', () => {
     await store.applyWrites(views, planProjection(cancelled.events).writes);
     expect(await views.orders.findOne({ _id: cancelled.orderId })).toMatchObject({ stage: 'CANCELLED', rev: 1 });
     expect(stageUpdates(await store.findByIds(views, 'orders', [cancelled.orderId]))).toEqual([]);
+  });
+
+  it('given writes that create their documents then each is reported inserted and insertedDocument is exactly what MongoDB stored', async () => {
+    const journeys = [
+      new Journey().place(null),
+      new Journey().place('ring twice').accept().update('leave at the door'),
+      new Journey().place().requestDispatch().acceptDispatch().createDelivery().pickUp().moveTo(37.505, 127.005),
+    ];
+    for (const journey of journeys) {
+      const { writes } = planProjection(journey.events);
+      const outcome = await store.applyWrites(views, writes);
+      // Every write here targets a document of its own, except the order view's several parts.
+      const created = outcome.inserted.filter((w) => writes.filter((o) => o.view === w.view && o.id === w.id).length === 1);
+      expect(created.length).toBeGreaterThan(0);
+      for (const write of created) {
+        expect(insertedDocument(write)).toEqual(await views[write.view].findOne({ _id: write.id }));
+      }
+    }
+    // A write over an existing document is applied, not inserted.
+    const again = new Journey().place();
+    await store.applyWrites(views, planProjection(again.events).writes);
+    const accepted = await store.applyWrites(views, planProjection([...again.accept().events.slice(1)]).writes);
+    expect([accepted.applied.length, accepted.inserted.length]).toEqual([1, 0]);
   });
 
   it('given a document created by a dispatch event when its OrderPlaced arrives then the order part is added, not refused', async () => {

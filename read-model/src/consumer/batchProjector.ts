@@ -13,7 +13,7 @@ import {
   type ViewDocuments,
   type ViewName,
 } from '../handler/index.ts';
-import type { CacheEntry, CacheFence, OrderListIndex, ViewCache, ViewCollections, ViewStore, WriteOutcome } from '../repository/index.ts';
+import { insertedDocument, type CacheEntry, type CacheFence, type OrderListIndex, type ViewCache, type ViewCollections, type ViewStore, type WriteOutcome } from '../repository/index.ts';
 import type { ReadModelMetrics } from '../readModelMetrics.ts';
 import { decodeMessage } from './decodeMessage.ts';
 import type { DeadLetter, DeadLetterPublisher, SourceMessage } from './deadLetters.ts';
@@ -33,10 +33,24 @@ export interface BatchProjectorDeps {
   tracing?: Tracing;
 }
 
+const docKey = (write: Pick<PartWrite, 'view' | 'id'>) => `${write.view}\u0000${write.id}`;
+
+/**
+ * Documents this batch created whose content it therefore knows without reading them back:
+ * each inserted by an upsert that was the batch's only write to it (another part written in
+ * the same unordered bulk may have landed before or after, so such documents are read).
+ */
+function created(writes: readonly PartWrite[], inserted: readonly PartWrite[]): Map<string, object> {
+  const writesPerDoc = new Map<string, number>();
+  for (const write of writes) writesPerDoc.set(docKey(write), (writesPerDoc.get(docKey(write)) ?? 0) + 1);
+  return new Map(inserted.filter((write) => writesPerDoc.get(docKey(write)) === 1).map((write) => [docKey(write), insertedDocument(write)]));
+}
+
 /**
  * Projects one chunk of consumed messages, one way: decode and validate each; plan (the
  * handler folds them per document part in memory); store (one unordered bulk write of
- * guarded upserts per collection); read the changed documents back; derive (the handler
+ * guarded upserts per collection); read the changed documents back (but those the batch
+ * created with its only write to them: their content is known); derive (the handler
  * applies the stage rule and renders the views); store the changed stages, then one Redis
  * pipeline and the dead letters in one send. Storage only ever receives finished writes.
  * Resolves when all of it is stored; rejects (and the consumer pauses and retries the
@@ -83,7 +97,7 @@ export class BatchProjector {
 
     const views = await this.#deps.views();
     const outcome = await this.#deps.store.applyWrites(views, plan.writes);
-    const docs = await this.#readBack(views, plan.writes);
+    const docs = await this.#readBack(views, plan.writes, created(plan.writes, outcome.inserted));
     // A redelivered batch may overlap what a part holds: fold its newer events again (rare).
     // Writes MongoDB refused outright are not owed: their events go to the dead-letter topic.
     const notFailed = (writes: readonly PartWrite[], failed: WriteOutcome['failed']) => writes.filter((w) => !failed.some((f) => f.write === w));
@@ -114,13 +128,17 @@ export class BatchProjector {
     return letters;
   }
 
-  /** The documents the writes touched, as stored now. */
-  async #readBack(views: ViewCollections, writes: readonly PartWrite[]) {
-    const ids = (view: ViewName) => [...new Set(writes.filter((w) => w.view === view).map((w) => w.id))];
+  /** The documents the writes touched, as stored now: read, but for those `known` (created by this batch's only write to them). */
+  async #readBack(views: ViewCollections, writes: readonly PartWrite[], known: ReadonlyMap<string, object> = new Map()) {
+    const ids = (view: ViewName) => [...new Set(writes.filter((w) => w.view === view && !known.has(docKey(w))).map((w) => w.id))];
+    const with_ = <V extends ViewName>(view: V, read: ViewDocuments[V][]): ViewDocuments[V][] => [
+      ...read,
+      ...[...known].flatMap(([key, doc]) => (key.startsWith(`${view}\u0000`) ? [doc as ViewDocuments[V]] : [])),
+    ];
     const [orders, dispatches, deliveries] = await Promise.all([
-      this.#deps.store.findByIds(views, 'orders', ids('orders')),
-      this.#deps.store.findByIds(views, 'dispatches', ids('dispatches')),
-      this.#deps.store.findByIds(views, 'deliveries', ids('deliveries')),
+      this.#deps.store.findByIds(views, 'orders', ids('orders')).then((read) => with_('orders', read)),
+      this.#deps.store.findByIds(views, 'dispatches', ids('dispatches')).then((read) => with_('dispatches', read)),
+      this.#deps.store.findByIds(views, 'deliveries', ids('deliveries')).then((read) => with_('deliveries', read)),
     ]);
     const byId = { orders: new Map(orders.map((d) => [d._id, d])), dispatches: new Map(dispatches.map((d) => [d._id, d])), deliveries: new Map(deliveries.map((d) => [d._id, d])) };
     return { orders, dispatches, deliveries, find: (view: ViewName, id: string): object | undefined => byId[view].get(id) };

@@ -2,7 +2,7 @@ export { CacheFence } from './cacheFence.ts';
 export { MetaWatcher } from './metaWatcher.ts';
 export { listMember, listPosition, OrderListIndex, type ListFilter } from './orderListIndex.ts';
 export { ViewCache, type CacheEntry, type CachedView, type ViewCacheSettings } from './viewCache.ts';
-export { DUPLICATE_KEY, ViewStore, type FailedWrite, type OrderListQuery, type WriteOutcome } from './viewStore.ts';
+export { DUPLICATE_KEY, insertedDocument, ViewStore, type FailedWrite, type OrderListQuery, type WriteOutcome } from './viewStore.ts';
 export {
   ACTIVE_GENERATION_ID,
   CACHE_FENCE_ID,

@@ -1,4 +1,5 @@
 import {
+  BSON,
   MongoBulkWriteError,
   type AnyBulkWriteOperation,
   type Collection,
@@ -21,6 +22,8 @@ export interface FailedWrite {
 export interface WriteOutcome {
   /** Writes that changed their part on the first attempt (their events' latency is observed). */
   applied: PartWrite[];
+  /** Of those, the writes that created their document (what it holds is then known: `insertedDocument`). */
+  inserted: PartWrite[];
   /** Writes applied on the E11000 re-check (another writer created the document first). */
   appliedOnRecheck: number;
   /** Writes skipped because the stored part was as new or newer (duplicates, replays). */
@@ -55,8 +58,30 @@ function guardedUpsert(write: PartWrite, upsert: boolean): { filter: Filter<AnyV
   };
 }
 
+/**
+ * The document an upsert of `write` creates: `_id`, then its `$set`, `$inc` (from 0) and
+ * `$setOnInsert` paths, through a BSON round trip so that the values are what MongoDB gives
+ * back (Dates, nulls for undefined). Read from `guardedUpsert` itself: one definition of the
+ * write. The projector uses it instead of reading a document back that it has just created.
+ */
+export function insertedDocument(write: PartWrite): Document & { _id: string } {
+  const { update } = guardedUpsert(write, true);
+  const doc: Record<string, unknown> = { _id: write.id };
+  for (const paths of [update.$set, update.$inc, update.$setOnInsert] as (Record<string, unknown> | undefined)[]) {
+    for (const [path, value] of Object.entries(paths ?? {})) {
+      const segments = path.split('.');
+      let node = doc;
+      for (const segment of segments.slice(0, -1)) node = (node[segment] ??= {}) as Record<string, unknown>;
+      node[segments.at(-1) as string] = value;
+    }
+  }
+  return BSON.deserialize(BSON.serialize(doc)) as Document & { _id: string };
+}
+
 interface BulkResult {
   okIndexes: number[];
+  /** Operations that inserted their document (upserts that matched none). */
+  upsertedIndexes: number[];
   errors: { index: number; code: number; message: string }[];
   matched: number;
 }
@@ -65,7 +90,7 @@ interface BulkResult {
 async function unorderedBulk(collection: Collection<AnyView>, ops: AnyBulkWriteOperation<AnyView>[]): Promise<BulkResult> {
   try {
     const result = await collection.bulkWrite(ops, { ordered: false });
-    return { okIndexes: ops.map((_, i) => i), errors: [], matched: result.matchedCount + result.upsertedCount };
+    return { okIndexes: ops.map((_, i) => i), upsertedIndexes: upsertedIndexes(result.upsertedIds), errors: [], matched: result.matchedCount + result.upsertedCount };
   } catch (error) {
     if (!(error instanceof MongoBulkWriteError) || error.writeConcernError) throw error;
     const writeErrors = ([] as WriteError[]).concat(error.writeErrors);
@@ -74,11 +99,14 @@ async function unorderedBulk(collection: Collection<AnyView>, ops: AnyBulkWriteO
     const failed = new Set(errors.map((e) => e.index));
     return {
       okIndexes: ops.map((_, i) => i).filter((i) => !failed.has(i)),
+      upsertedIndexes: upsertedIndexes(error.result.upsertedIds),
       errors,
       matched: error.result.matchedCount + error.result.upsertedCount,
     };
   }
 }
+
+const upsertedIndexes = (ids: Record<number, unknown> | undefined): number[] => Object.keys(ids ?? {}).map(Number);
 
 const toOps = (writes: PartWrite[], upsert: boolean): AnyBulkWriteOperation<AnyView>[] =>
   writes.map((w) => ({ updateOne: guardedUpsert(w, upsert) }));
@@ -91,7 +119,7 @@ const toOps = (writes: PartWrite[], upsert: boolean): AnyBulkWriteOperation<AnyV
  */
 export class ViewStore {
   async applyWrites(views: ViewCollections, writes: readonly PartWrite[], attempts = 3): Promise<WriteOutcome> {
-    const outcome: WriteOutcome = { applied: [], appliedOnRecheck: 0, stale: 0, failed: [] };
+    const outcome: WriteOutcome = { applied: [], inserted: [], appliedOnRecheck: 0, stale: 0, failed: [] };
     const byView = Map.groupBy(writes, (w) => w.view);
     await Promise.all(
       [...byView].map(async ([view, group]) => {
@@ -100,7 +128,10 @@ export class ViewStore {
         let first = true;
         for (let attempt = 1; pending.length > 0; attempt++) {
           const result = await unorderedBulk(collection, toOps(pending, true));
-          if (first) outcome.applied.push(...result.okIndexes.map((i) => pending[i] as PartWrite));
+          if (first) {
+            outcome.applied.push(...result.okIndexes.map((i) => pending[i] as PartWrite));
+            outcome.inserted.push(...result.upsertedIndexes.map((i) => pending[i] as PartWrite));
+          }
           else outcome.appliedOnRecheck += result.okIndexes.length;
           first = false;
           // E11000: the document exists. Stale, or another writer inserted it first (an

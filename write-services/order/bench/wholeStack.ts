@@ -141,7 +141,7 @@ export async function wholeStack(options: WholeStackOptions): Promise<WholeStack
     }
   });
   if (options.profile === false) return { idle, rows };
-  const rate = options.profileRate ?? (rates.includes(200) ? 200 : (rates.at(-1) as number));
+  const rate = options.profileRate ?? (rates.includes(200) ? 200 : (rates.at(-1) ?? 200));
   const profileDir = mkdtempSync(join(tmpdir(), 'bench-whole-profile-'));
   try {
     let profile: WholeStack['profile'];
@@ -183,7 +183,7 @@ export async function wholeStack(options: WholeStackOptions): Promise<WholeStack
         if (file) node.push({ name, summary: await summariseCpuProfileFile(join(profileDir, file), { window, topAreas: 8, topFrames: 8 }) });
       }
       // Busiest first (the row's CPU per command says which).
-      const processes = [...node, ...java].sort((a, b) => (row.cpuMsPerCommand[b.name] ?? 0) - (row.cpuMsPerCommand[a.name] ?? 0));
+      const processes = [...node, ...java].sort((a, b) => row.cpuMsPerCommand[b.name] - row.cpuMsPerCommand[a.name]);
       profile = { row, processes };
     });
     return { idle, rows, profile };

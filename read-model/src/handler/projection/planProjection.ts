@@ -3,7 +3,6 @@ import type { ViewName } from '../view/viewSchemas.ts';
 import type { Stage } from '../view/stage.ts';
 import { deriveStage } from './deriveStage.ts';
 import { ProjectionRegistry, type AnyProjection } from './projectionRegistry.ts';
-import type { OrderPart } from './viewDocuments.ts';
 
 /**
  * One version-guarded write of a batch: the patch of every event of one aggregate that
@@ -106,7 +105,7 @@ export function planProjection(events: readonly DomainEvent[], registry: Project
     const ordered = [...byVersion.values()].sort((a, b) => a.version - b.version);
     const set = ordered.reduce<Record<string, unknown>>((patch, event) => projection.evolve(patch, event), {});
     const view = projection.view;
-    const stageOnInsert = view === 'orders' && part === 'order' ? deriveStage({ order: set as unknown as OrderPart }) : undefined;
+    const stageOnInsert = view === 'orders' && part === 'order' ? deriveStage({ order: set }) : undefined;
     return {
       view,
       id,

@@ -139,7 +139,7 @@ type Result = { affectedRows?: number | bigint };
 
 /** The last statement's answer of a query that ran several (the driver answers an array of them). */
 function lastResult(results: Result | Result[]): Result {
-  return Array.isArray(results) ? ((results.at(-1) as Result | undefined) ?? {}) : results;
+  return Array.isArray(results) ? (results.at(-1) ?? {}) : results;
 }
 
 async function queryRows<T>(runner: Runner, sql: string, values: unknown[]): Promise<T> {
