@@ -37,6 +37,8 @@ export interface PlatformOptions {
   readyTimeoutMs?: number;
   /** Listen addresses of the gateway and the read model (default loopback); the write services always listen on loopback. */
   publicHosts?: PublicHosts;
+  /** Added to `env` for one service only (a benchmark's reaction groups of its own). */
+  serviceEnv?: Partial<Record<ServiceDefinition['name'], NodeJS.ProcessEnv>>;
   /** Node options before each service's entry (a benchmark's `--cpu-prof`, which NODE_OPTIONS refuses). */
   nodeArguments?: readonly string[];
 }
@@ -56,6 +58,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const child = spawn(process.execPath, [...(options.nodeArguments ?? []), definition.entry], {
       env: {
         ...env,
+        ...options.serviceEnv?.[definition.name],
         ...extra.env,
         PORT: String(port),
         HOST: host,

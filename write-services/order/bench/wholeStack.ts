@@ -136,7 +136,14 @@ export async function wholeStack(options: WholeStackOptions): Promise<WholeStack
   let idle: IdleCpu | undefined;
   await onPlatform('plain', {}, async (platform, run) => {
     for (const rate of rates) {
-      const onPrimed = idle === undefined ? async (pids: Partial<Record<StackProcess, number>>) => void (idle = await idleCpu(pids, IDLE_SECONDS)) : undefined;
+      const onPrimed =
+        idle === undefined
+          ? async (pids: Partial<Record<StackProcess, number>>) => {
+              // The stores' start-up work (Kafka's group joins, the stand-in's first writes) settles first.
+              await sleep(SETTLE_SECONDS * 1000);
+              idle = await idleCpu(pids, IDLE_SECONDS);
+            }
+          : undefined;
       rows.push(await measure(platform, { ...settings, rate, run, onPrimed }));
     }
   });
@@ -193,6 +200,7 @@ export async function wholeStack(options: WholeStackOptions): Promise<WholeStack
 }
 
 const IDLE_SECONDS = 5;
+const SETTLE_SECONDS = 10;
 
 async function idleCpu(pids: Partial<Record<StackProcess, number>>, seconds: number): Promise<IdleCpu> {
   const before = cpuSnapshot(pids);
@@ -220,11 +228,14 @@ async function onPlatform(
   use: (platform: Platform, run: string) => Promise<void>,
 ): Promise<void> {
   const run = `bench-whole-${process.pid}-${pass}`;
+  const reactionGroups = { order: `${run}-order-reactions`, dispatch: `${run}-dispatch-reactions`, delivery: `${run}-delivery-reactions` };
   const scratch = mkdtempSync(join(tmpdir(), `${run}-`));
   let platform: Platform | undefined;
   try {
-    // The read model's group of its own starts at the topics' end: earlier runs' events are not this run's work.
+    // The read model's and the reactions' groups of their own start at the topics' end: earlier
+    // runs' events (and the shared groups' backlog) are not this run's work.
     await startGroupAtEnd(run);
+    for (const group of Object.values(reactionGroups)) await startGroupAtEnd(group);
     platform = await startPlatform({
       ports: await freePorts(),
       env: {
@@ -238,6 +249,7 @@ async function onPlatform(
         // A view not projected yet is a 404, not the order service's answer: the poll sees the view itself.
         FALLBACK_ON_MISS: 'false',
       },
+      serviceEnv: Object.fromEntries(Object.entries(reactionGroups).map(([service, group]) => [service, { REACTIONS_GROUP_ID: group }])),
       logDir: statePath('logs', 'bench-whole-stack'),
       ...extra,
     });
@@ -245,6 +257,7 @@ async function onPlatform(
   } finally {
     await platform?.stop();
     await deleteGroup(run);
+    for (const group of Object.values(reactionGroups)) await deleteGroup(group);
     rmSync(scratch, { recursive: true, force: true });
   }
 }
@@ -512,7 +525,7 @@ export function wholeStackLines(stack: WholeStack): string[] {
           (() => {
             const idle = stack.idle;
             const total = STACK_PROCESSES.reduce((sum, name) => sum + (Number.isFinite(idle.cores[name]) ? idle.cores[name] : 0), 0);
-            return `| idle, ${idle.seconds} s (% of one core) | ${STACK_PROCESSES.map((name) => `${f(100 * idle.cores[name], 1)} %`).join(' | ')} | ${f(100 * total, 1)} % | ${f(100 * Math.max(0, idle.machineBusyCores - total), 1)} % |`;
+            return `| idle, ${idle.seconds} s after ${SETTLE_SECONDS} s to settle (% of one core) | ${STACK_PROCESSES.map((name) => `${f(100 * idle.cores[name], 1)} %`).join(' | ')} | ${f(100 * total, 1)} % | ${f(100 * Math.max(0, idle.machineBusyCores - total), 1)} % |`;
           })(),
         ]
       : []),
