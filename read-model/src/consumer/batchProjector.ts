@@ -131,14 +131,14 @@ export class BatchProjector {
   /** The documents the writes touched, as stored now: read, but for those `known` (created by this batch's only write to them). */
   async #readBack(views: ViewCollections, writes: readonly PartWrite[], known: ReadonlyMap<string, object> = new Map()) {
     const ids = (view: ViewName) => [...new Set(writes.filter((w) => w.view === view && !known.has(docKey(w))).map((w) => w.id))];
-    const with_ = <V extends ViewName>(view: V, read: ViewDocuments[V][]): ViewDocuments[V][] => [
+    const withKnown = <V extends ViewName>(view: V, read: ViewDocuments[V][]): ViewDocuments[V][] => [
       ...read,
       ...[...known].flatMap(([key, doc]) => (key.startsWith(`${view}\u0000`) ? [doc as ViewDocuments[V]] : [])),
     ];
     const [orders, dispatches, deliveries] = await Promise.all([
-      this.#deps.store.findByIds(views, 'orders', ids('orders')).then((read) => with_('orders', read)),
-      this.#deps.store.findByIds(views, 'dispatches', ids('dispatches')).then((read) => with_('dispatches', read)),
-      this.#deps.store.findByIds(views, 'deliveries', ids('deliveries')).then((read) => with_('deliveries', read)),
+      this.#deps.store.findByIds(views, 'orders', ids('orders')).then((read) => withKnown('orders', read)),
+      this.#deps.store.findByIds(views, 'dispatches', ids('dispatches')).then((read) => withKnown('dispatches', read)),
+      this.#deps.store.findByIds(views, 'deliveries', ids('deliveries')).then((read) => withKnown('deliveries', read)),
     ]);
     const byId = { orders: new Map(orders.map((d) => [d._id, d])), dispatches: new Map(dispatches.map((d) => [d._id, d])), deliveries: new Map(deliveries.map((d) => [d._id, d])) };
     return { orders, dispatches, deliveries, find: (view: ViewName, id: string): object | undefined => byId[view].get(id) };
