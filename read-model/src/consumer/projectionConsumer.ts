@@ -23,6 +23,10 @@ export interface ProjectionConsumerOptions {
   backoff?: RetryPolicy;
 }
 
+/** See the consumer's config (decision offset-commits-on-a-timer.md): a fifth of the lag target, at most. */
+const FETCH_MAX_WAIT_MS = 20;
+const FETCH_MIN_BYTES = 16 * 1024;
+
 /** How often processed offsets are committed (decision offset-commits-on-a-timer.md). */
 const COMMIT_INTERVAL_MS = 1000;
 
@@ -59,7 +63,11 @@ export class ProjectionConsumer {
         sessionTimeout: sessionTimeoutMs,
         heartbeatInterval: Math.max(500, Math.floor(sessionTimeoutMs / 4)),
         allowAutoTopicCreation: false,
-        maxWaitTimeInMs: 500,
+        // The broker answers a fetch once FETCH_MIN_BYTES are there or after FETCH_MAX_WAIT_MS:
+        // under load a fetch, a bulk write and a Redis pipeline carry several events instead of
+        // one each; an event waits at most FETCH_MAX_WAIT_MS for company.
+        minBytes: FETCH_MIN_BYTES,
+        maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       },
       run: async (consumer) => {
         await producer?.connect();
