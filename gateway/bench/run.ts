@@ -1,12 +1,11 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, open, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
 import { statePath } from '@delivery/infra';
-import { BENCHMARKS_DOC, cpuSeconds, eventually, freePort, writeBenchmarkSection } from '@delivery/test-support';
+import { BENCHMARKS_DOC, cpuSeconds, eventually, freePort, parseWrkOutput, routesWithoutRateLimits, writeBenchmarkSection } from '@delivery/test-support';
 import { summariseProfile, type ProfileSummary } from './cpuProfile.ts';
 
 /**
@@ -253,15 +252,8 @@ function benchRoutesFile(): Promise<string> {
 let routesFile: Promise<string> | undefined;
 
 async function writeBenchRoutesFile(): Promise<string> {
-  const document = parseDocument(await readFile(join(ROOT, 'gateway/routes.yaml'), 'utf8'));
-  const unreachable = { rate: 1_000_000, burst: 1_000_000 };
-  document.setIn(['defaults', 'rateLimit'], unreachable);
-  const routes = (document.toJS() as { routes?: { rateLimit?: unknown }[] }).routes ?? [];
-  routes.forEach((route, index) => {
-    if (route.rateLimit !== undefined) document.setIn(['routes', index, 'rateLimit'], unreachable);
-  });
   const file = join(STATE, 'routes.yaml');
-  await writeFile(file, document.toString());
+  await writeFile(file, routesWithoutRateLimits(1_000_000));
   return file;
 }
 
@@ -359,17 +351,13 @@ function wrk(port: number, script: string, seconds: number, pid = 0): Sample {
     { encoding: 'utf8' },
   );
   const cpuUsed = (cpuSeconds(pid, { children: true }) ?? 0) - cpuBefore;
-  const latency = (q: string) => toMillis(new RegExp(`^\\s+${q}%\\s+([\\d.]+)(us|ms|s|m)`, 'm').exec(output));
-  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0);
-  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
-  const socketErrors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
-  const requests = Number(/(\d+) requests in/.exec(output)?.[1] ?? 0);
+  const result = parseWrkOutput(output);
   return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0),
-    p50: latency('50'),
-    p99: latency('99'),
-    errors: non2xx + socketErrors,
-    cpuUs: requests > 0 ? (cpuUsed * 1e6) / requests : Number.NaN,
+    rps: result.requestsPerSecond,
+    p50: result.latencyMs(50),
+    p99: result.latencyMs(99),
+    errors: result.non2xx + result.socketErrors,
+    cpuUs: result.requests > 0 ? (cpuUsed * 1e6) / result.requests : Number.NaN,
   };
 }
 
@@ -411,12 +399,6 @@ function vegetaAttack(vegeta: string, targets: string, name: string): RateSample
   };
 }
 
-function toMillis(match: RegExpExecArray | null): number {
-  if (!match) return Number.NaN;
-  const value = Number(match[1]);
-  const factor = { us: 0.001, ms: 1, s: 1000, m: 60_000 }[match[2] as 'us' | 'ms' | 's' | 'm'];
-  return Math.round(value * factor * 1000) / 1000;
-}
 
 const mid = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 

@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { MongoClient, type AnyBulkWriteOperation, type Collection } from 'mongodb';
-import { writeBenchmarkSection } from '@delivery/test-support';
+import { percentile, writeBenchmarkSection } from '@delivery/test-support';
 import { createMongo, ensureComponent, mongo as installedMongo, statePath } from '../src/index.ts';
 import { isPortOpen } from '../src/process/isPortOpen.ts';
 
@@ -61,7 +61,6 @@ const guardedUpsert = (id: string, version: number): AnyBulkWriteOperation<View>
   },
 });
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 const pick = <T>(values: readonly T[]): T => values[Math.floor(Math.random() * values.length)] as T;
 
 async function measure(views: Collection<View>, backend: Backend, documents: number): Promise<Result> {

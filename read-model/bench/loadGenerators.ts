@@ -2,6 +2,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { statePath } from '@delivery/infra';
+import { parseWrkOutput } from '@delivery/test-support';
 
 export interface LatencyReport {
   tool: string;
@@ -73,22 +74,17 @@ export function wrkMax(baseUrl: string, paths: string[], connections: number, se
     `local paths = {${paths.map((p) => `"${p}"`).join(',')}}\nlocal i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format("GET", paths[i])\nend\n`,
   );
   const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, baseUrl], { encoding: 'utf8' });
-  const unit = (value: string, suffix: string) => Number(value) * ({ us: 0.001, ms: 1, s: 1000 }[suffix] ?? 1);
-  const percentile = (p: string) => {
-    const m = new RegExp(`\\s${p}%\\s+([0-9.]+)(us|ms|s)`).exec(out);
-    return m ? Math.round(unit(m[1]!, m[2]!) * 100) / 100 : NaN;
-  };
-  const max = /Latency\s+\S+\s+\S+\s+([0-9.]+)(us|ms|s)/.exec(out);
-  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
-  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  const result = parseWrkOutput(out);
+  const round = (n: number) => Math.round(n * 100) / 100;
+  const requests = result.requests;
   return {
     tool: `wrk -t1 -c${connections}`,
     requests,
     seconds,
-    throughput: Math.round(Number(/Requests\/sec:\s+([0-9.]+)/.exec(out)?.[1] ?? NaN)),
-    success: requests > 0 ? (requests - non2xx) / requests : 0,
-    p50Ms: percentile('50'),
-    p99Ms: percentile('99'),
-    maxMs: max ? Math.round(unit(max[1]!, max[2]!) * 100) / 100 : NaN,
+    throughput: Math.round(result.requestsPerSecond),
+    success: requests > 0 ? (requests - result.non2xx) / requests : 0,
+    p50Ms: round(result.latencyMs(50)),
+    p99Ms: round(result.latencyMs(99)),
+    maxMs: round(result.maxMs),
   };
 }

@@ -18,3 +18,6 @@ export * from './inMemoryTracing.ts';
 export * from './openApiErrors.ts';
 export * from './consumerGroups.ts';
 export * from './javaProfile.ts';
+export * from './wrkOutput.ts';
+export * from './percentile.ts';
+export * from './benchRoutes.ts';

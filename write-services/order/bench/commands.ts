@@ -31,6 +31,8 @@ import {
   placeOrderBody,
   startGroupAtEnd,
   type ProfileSummary,
+  parseWrkOutput,
+  percentile,
   summariseCpuProfile,
   type ThrowawayDatabase,
   writeBenchmarkSection,
@@ -213,8 +215,7 @@ async function floorRow(mariadbPid: number, variant: 'prepared' | 'one query'): 
     const after = await measure(process.pid, mariadbPid);
     await pool.end();
     latencies.sort((a, b) => a - b);
-    const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? Number.NaN;
-    return row(`floor: mariadb driver, PlaceOrder statements, ${oneQuery ? 'one query (as the service sends them)' : 'prepared, a round trip each'}`, before, after, latencies.length, 0, latencies.length / elapsed, pct(0.5), pct(0.99));
+    return row(`floor: mariadb driver, PlaceOrder statements, ${oneQuery ? 'one query (as the service sends them)' : 'prepared, a round trip each'}`, before, after, latencies.length, 0, latencies.length / elapsed, percentile(latencies, 0.5), percentile(latencies, 0.99));
   } finally {
     await database.drop();
   }
@@ -374,21 +375,11 @@ function wrk(url: string, lua: string, seconds: number, connections: number): { 
     encoding: 'utf8',
     env: { ...process.env, BENCH_OFFSET: String(offset) },
   });
-  const latency = (q: string) => {
-    const m = new RegExp(`^\\s+${q}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(output);
-    return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2] as 'us' | 'ms' | 's'] : Number.NaN;
-  };
+  const result = parseWrkOutput(output);
   // Plus one per connection: the requests in flight when wrk stopped were sent but not counted
   // (the next run re-sending those aggregates' commands got 409s, one per connection).
-  sentBy.set(lua, offset + Number(/(\d+) requests in/.exec(output)?.[1] ?? 0) + connections);
-  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0);
-  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
-  return {
-    requests: Number(/(\d+) requests in/.exec(output)?.[1] ?? 0),
-    errors: non2xx + (socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0),
-    p50: latency('50'),
-    p99: latency('99'),
-  };
+  sentBy.set(lua, offset + result.requests + connections);
+  return { requests: result.requests, errors: result.non2xx + result.socketErrors, p50: result.latencyMs(50), p99: result.latencyMs(99) };
 }
 
 function ensureWrk(): void {

@@ -13,17 +13,19 @@
 //   sh infra/bin/with-node24.sh node write-services/order/bench/wholeStack.ts
 // Settings (environment, when run alone): BENCH_WHOLE_RATES (50,100,200,300,400 commands/s),
 // BENCH_DURATION_S (10), BENCH_WARMUP_S (3), BENCH_WHOLE_PROFILE (1; 0: no profiled pass).
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ensureInfrastructure, infrastructureEnv, kafka, mariadb, mongo, redis, repoRoot, startPlatform, statePath, type Platform } from '@delivery/infra';
+import { ensureInfrastructure, infrastructureEnv, kafka, mariadb, mongo, redis, startPlatform, statePath, type Platform } from '@delivery/infra';
 import {
   cpuSeconds,
   deleteGroup,
   freePorts,
   machineCpuSeconds,
+  percentile,
   placeOrderBody,
+  routesWithoutRateLimits,
   startGroupAtEnd,
   startJavaRecording,
   summariseCpuProfileFile,
@@ -31,7 +33,6 @@ import {
   type ProfileSummary,
 } from '@delivery/test-support';
 import { Pool } from 'undici';
-import { parseDocument } from 'yaml';
 
 export interface WholeStackOptions {
   /** Offered loads, commands per second (open loop), each a row, run lowest first on one platform. */
@@ -217,6 +218,13 @@ async function idleCpu(pids: Partial<Record<StackProcess, number>>, seconds: num
   return { seconds, cores, machineBusyCores: (after.machine.busy - before.machine.busy) / wallS };
 }
 
+/** The shipped routes with limits the offered load cannot reach (it comes from one address). */
+function writeRoutesFile(dir: string): string {
+  const file = join(dir, 'routes.yaml');
+  writeFileSync(file, routesWithoutRateLimits(100_000));
+  return file;
+}
+
 function monotonicUs(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
@@ -245,7 +253,7 @@ async function onPlatform(
         REDIS_KEY_PREFIX: `${run}:`,
         LOG_LEVEL: 'info',
         // One address sends the whole load: the gateway's limits (100/s per client and route) go above it.
-        GATEWAY_ROUTES_FILE: benchRoutesFile(scratch),
+        GATEWAY_ROUTES_FILE: writeRoutesFile(scratch),
         // A view not projected yet is a 404, not the order service's answer: the poll sees the view itself.
         FALLBACK_ON_MISS: 'false',
       },
@@ -459,11 +467,6 @@ function shortfalls(row: WholeStackRow): string[] {
   return found;
 }
 
-/** Nearest rank on a sorted list. */
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
-}
 
 interface CpuSnapshot {
   processes: Partial<Record<StackProcess, number>>;
@@ -480,22 +483,10 @@ function cpuSnapshot(pids: Partial<Record<StackProcess, number>>): CpuSnapshot {
   return { processes, machine: { busy: machineCpuSeconds().busy } };
 }
 
-/**
- * The shipped route file with rate limits the offered load cannot reach: every request
- * still goes through the limiter, none is refused (the load comes from one address, far
- * above the shipped 100 commands/s per client and route). Everything else as shipped.
- */
-function benchRoutesFile(dir: string): string {
-  const document = parseDocument(readFileSync(join(repoRoot, 'gateway/routes.yaml'), 'utf8'));
-  const unreachable = { rate: 100_000, burst: 100_000 };
-  document.setIn(['defaults', 'rateLimit'], unreachable);
-  const routes = (document.toJS() as { routes?: { rateLimit?: unknown }[] }).routes ?? [];
-  routes.forEach((route, index) => {
-    if (route.rateLimit !== undefined) document.setIn(['routes', index, 'rateLimit'], unreachable);
-  });
-  const file = join(dir, 'routes.yaml');
-  writeFileSync(file, document.toString());
-  return file;
+
+/** The sum over the stack's processes of what was measured (a process that could not be read counts 0). */
+function stackTotal(byProcess: Record<StackProcess, number>): number {
+  return STACK_PROCESSES.reduce((sum, name) => sum + (Number.isFinite(byProcess[name]) ? byProcess[name] : 0), 0);
 }
 
 /** The row meets issue #17's target: the offered rate held and the lag p99 under LAG_TARGET_MS. */
@@ -524,13 +515,13 @@ export function wholeStackLines(stack: WholeStack): string[] {
       ? [
           (() => {
             const idle = stack.idle;
-            const total = STACK_PROCESSES.reduce((sum, name) => sum + (Number.isFinite(idle.cores[name]) ? idle.cores[name] : 0), 0);
+            const total = stackTotal(idle.cores);
             return `| idle, ${idle.seconds} s after ${SETTLE_SECONDS} s to settle (% of one core) | ${STACK_PROCESSES.map((name) => `${f(100 * idle.cores[name], 1)} %`).join(' | ')} | ${f(100 * total, 1)} % | ${f(100 * Math.max(0, idle.machineBusyCores - total), 1)} % |`;
           })(),
         ]
       : []),
     ...rows.map((row) => {
-      const total = STACK_PROCESSES.reduce((sum, name) => sum + (Number.isFinite(row.cpuMsPerCommand[name]) ? row.cpuMsPerCommand[name] : 0), 0);
+      const total = stackTotal(row.cpuMsPerCommand);
       const outside = (row.machine.outsideStackCores * 1000) / row.offeredRate;
       return `| ${row.offeredRate} | ${STACK_PROCESSES.map((name) => f(row.cpuMsPerCommand[name], 2)).join(' | ')} | ${f(total, 2)} | ${f(outside, 2)} |`;
     }),
